@@ -1,0 +1,67 @@
+# partnering: two commands do everything.
+#   make run   set up, migrate SQLite, load demo data, serve on http://127.0.0.1:8000
+#   make test  set up (dev tools, Chromium) and run every test, browser tests included
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STATIC := src/partnering/core/static/partnering
+
+.PHONY: run test install install-dev static chromium migrate demo lint format ci migrations-check bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed static
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(STATIC)/app.css: node_modules/.package-lock.json frontend/app.scss frontend/app.js frontend/build.sh
+	bash frontend/build.sh
+
+static: $(STATIC)/app.css
+
+# WeasyPrint wants HarfBuzz's subsetter for PDF fonts; browser tests need Debian's Chromium.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  echo "Installing Debian packages: chromium libharfbuzz-subset0"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 >/dev/null; \
+	fi
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/partnering migrate --noinput
+
+demo: migrate
+	$(BIN)/partnering demo
+
+run: demo
+	@echo ""
+	@echo "Partnering is running at http://$(HOST):$(PORT)/  (stop it with Ctrl+C)"
+	@echo "Sign in with any demo login above; the password is partnering-demo."
+	$(BIN)/partnering runserver $(HOST):$(PORT)
+
+test: install system-packages
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	$(BIN)/partnering makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules var $(STATIC)/app.css $(STATIC)/vendor $(STATIC)/govuk-assets

@@ -1,0 +1,9 @@
+"""The arrangement's tabs, in one place, so every feature's pages share them."""
+
+ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
+    ("overview", "Overview", "arrangements:overview"),
+    ("members", "Members", "arrangements:members"),
+    ("openness", "Openness", "arrangements:openness"),
+    ("actions", "Actions", "actions:list"),
+    ("history", "History", "arrangements:history"),
+]

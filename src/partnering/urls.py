@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from partnering.core import views as core_views
+
+handler400 = "partnering.core.views.error_400"
+handler403 = "partnering.core.views.error_403"
+handler404 = "partnering.core.views.error_404"
+handler500 = "partnering.core.views.error_500"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("partnering.accounts.urls")),
+    path("arrangements/", include("partnering.arrangements.urls")),
+    path("", include("partnering.assessments.urls")),
+    path("", include("partnering.actions.urls")),
+    path("api/v1/", include("partnering.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
