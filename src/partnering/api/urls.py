@@ -1,4 +1,45 @@
-from rest_framework.routers import DefaultRouter
+"""The REST API, version 1, mounted at /api/v1/.
 
-router = DefaultRouter()
-urlpatterns = router.urls
+Everything inside an arrangement hangs under arrangements/{arrangement_slug}/;
+records are named by slug or UUID, never by database id.
+"""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from partnering.actions.api import ActionViewSet, MyActionsView
+from partnering.api.views_base import SLUG_REGEX
+from partnering.arrangements.api import (
+    ArrangementViewSet,
+    MemberViewSet,
+    OpennessProposalViewSet,
+    OpennessViewSet,
+    OrganisationViewSet,
+    OutcomeViewSet,
+)
+
+NESTED = rf"arrangements/(?P<arrangement_slug>{SLUG_REGEX})"
+
+router = SimpleRouter()
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("arrangements", ArrangementViewSet, basename="arrangement")
+router.register(rf"{NESTED}/members", MemberViewSet, basename="arrangement-member")
+router.register(rf"{NESTED}/outcomes", OutcomeViewSet, basename="arrangement-outcome")
+router.register(
+    rf"{NESTED}/openness/proposals",
+    OpennessProposalViewSet,
+    basename="arrangement-openness-proposal",
+)
+router.register(rf"{NESTED}/actions", ActionViewSet, basename="arrangement-action")
+
+app_name = "api"
+
+urlpatterns = [
+    path("actions/mine/", MyActionsView.as_view(), name="my-actions"),
+    path(
+        "arrangements/<slug:arrangement_slug>/openness/",
+        OpennessViewSet.as_view({"get": "current", "post": "propose"}),
+        name="arrangement-openness",
+    ),
+    *router.urls,
+]

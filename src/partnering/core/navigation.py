@@ -4,6 +4,7 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("overview", "Overview", "arrangements:overview"),
     ("members", "Members", "arrangements:members"),
     ("openness", "Openness", "arrangements:openness"),
+    ("assessments", "Assessments", "assessments:list"),
     ("actions", "Actions", "actions:list"),
     ("history", "History", "arrangements:history"),
 ]

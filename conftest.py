@@ -1,0 +1,60 @@
+"""Shared test fixtures: the alice / bob / charlie / dave pattern.
+
+- alice: customer side, SRO of `arrangement`
+- bob: provider side, SRIE of `arrangement`
+- charlie: an outsider (member of another arrangement only)
+- dave: observer (read only) on the customer side
+- fran: the neutral partnering facilitator
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+os.environ.setdefault("PARTNERING_TESTING", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    from partnering.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def arrangement(world):
+    return world.arrangement
+
+
+@pytest.fixture
+def alice(world):
+    return world.alice
+
+
+@pytest.fixture
+def bob(world):
+    return world.bob
+
+
+@pytest.fixture
+def charlie(world):
+    return world.charlie
+
+
+@pytest.fixture
+def dave(world):
+    return world.dave
+
+
+@pytest.fixture
+def fran(world):
+    return world.fran
