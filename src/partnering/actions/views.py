@@ -34,10 +34,18 @@ def arrangement_actions(request: HttpRequest, access: Access) -> HttpResponse:
             return redirect("actions:list", slug=access.arrangement.slug)
     show_all = request.GET.get("show") == "all"
     actions = list(selectors.actions_for_arrangement(access=access, open_only=not show_all))
-    return render(request, "actions/list.html", {
-        "access": access, "arrangement": access.arrangement, "tab": "actions",
-        "actions": actions, "form": form, "show_all": show_all,
-    })
+    return render(
+        request,
+        "actions/list.html",
+        {
+            "access": access,
+            "arrangement": access.arrangement,
+            "tab": "actions",
+            "actions": actions,
+            "form": form,
+            "show_all": show_all,
+        },
+    )
 
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.CONTRIBUTE)
@@ -48,18 +56,34 @@ def action_edit(request: HttpRequest, access: Access, action_uuid: str) -> HttpR
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(access=access, action=action,
-                                   expected_version=int(request.POST.get("version", "0")), changes=form.cleaned_data)
+            services.action_update(
+                access=access,
+                action=action,
+                expected_version=int(request.POST.get("version", "0")),
+                changes=form.cleaned_data,
+            )
         except EditConflict as exc:
             conflict = exc
             action = exc.current
-            form.add_error(None, "Someone else changed this action while you were editing it. Check their changes, then save again.")
+            form.add_error(
+                None,
+                "Someone else changed this action while you were editing it. Check their changes, then save again.",
+            )
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
             messages.success(request, "Action saved.")
             return redirect("actions:list", slug=access.arrangement.slug)
-    return render(request, "actions/edit.html", {
-        "access": access, "arrangement": access.arrangement, "tab": "actions",
-        "action": action, "form": form, "conflict": conflict, "version": action.version,
-    })
+    return render(
+        request,
+        "actions/edit.html",
+        {
+            "access": access,
+            "arrangement": access.arrangement,
+            "tab": "actions",
+            "action": action,
+            "form": form,
+            "conflict": conflict,
+            "version": action.version,
+        },
+    )

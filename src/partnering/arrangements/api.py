@@ -112,13 +112,9 @@ class OpennessSettingsSerializer(serializers.Serializer):
 
     joint_project_board = serializers.BooleanField(help_text="Single/joint project board.")
     single_risk_register = serializers.BooleanField(help_text="Single risk register.")
-    problems_visible = serializers.BooleanField(
-        help_text="Potential problems visible to both sides."
-    )
+    problems_visible = serializers.BooleanField(help_text="Potential problems visible to both sides.")
     open_book = NamedChoiceField(OpenBook, help_text="Open-book accounting.")
-    single_project_budget = serializers.BooleanField(
-        help_text="Single project budget managed together."
-    )
+    single_project_budget = serializers.BooleanField(help_text="Single project budget managed together.")
     staff_360_reporting = serializers.BooleanField(help_text="360° staff reporting on both sides.")
     facilitator_sees_blind_answers = serializers.BooleanField(
         help_text="The partnering facilitator sees each side's answers before they are revealed."
@@ -191,16 +187,14 @@ class ArrangementCreateSerializer(serializers.Serializer):
     contract_end = serializers.DateField(required=False, allow_null=True, default=None)
     stage = NamedChoiceField(Stage, default=Stage.STRATEGIC_ASSESSMENT)
     outcomes = serializers.ListField(
-        child=serializers.CharField(max_length=500), required=False, default=list
+        child=serializers.CharField(max_length=500, allow_blank=True), required=False, default=list
     )
     openness = OpennessInitialSerializer(required=False)
     creator_role = NamedChoiceField(Role, default=Role.SRO)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("provider") and not attrs.get("new_provider", "").strip():
-            raise serializers.ValidationError(
-                {"provider": "Choose the provider organisation, or add one."}
-            )
+            raise serializers.ValidationError({"provider": "Choose the provider organisation, or add one."})
         return attrs
 
 
@@ -220,9 +214,7 @@ class StageChangeInputSerializer(serializers.Serializer):
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
-    from_stage = NamedChoiceField(
-        Stage, read_only=True, allow_null=True, help_text="Null at the start."
-    )
+    from_stage = NamedChoiceField(Stage, read_only=True, allow_null=True, help_text="Null at the start.")
     to_stage = NamedChoiceField(Stage, read_only=True)
     changed_by = PersonSerializer(read_only=True, allow_null=True)
 
@@ -248,9 +240,7 @@ class OrganisationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
             return Organisation.objects.none()
         user = self.request.user
         mine = arrangements_for(user)
-        relevant = Q(Exists(mine.filter(customer=OuterRef("pk")))) | Q(
-            Exists(mine.filter(provider=OuterRef("pk")))
-        )
+        relevant = Q(Exists(mine.filter(customer=OuterRef("pk")))) | Q(Exists(mine.filter(provider=OuterRef("pk"))))
         if user.organisation_id is not None:
             relevant |= Q(pk=user.organisation_id)
         if can_create_arrangement(user):  # they choose a provider when convening one
@@ -287,24 +277,18 @@ class ArrangementViewSet(
         access = self._access()
         return self._detail(access, access.arrangement)
 
-    @extend_schema(
-        request=ArrangementCreateSerializer, responses={201: ArrangementDetailSerializer}
-    )
+    @extend_schema(request=ArrangementCreateSerializer, responses={201: ArrangementDetailSerializer})
     def create(self, request: Request) -> Response:
         """Convene an arrangement: your organisation is the customer and you its first member."""
         if not can_create_arrangement(request.user):
-            raise PermissionDenied(
-                "Only people in a customer organisation can set up an arrangement."
-            )
+            raise PermissionDenied("Only people in a customer organisation can set up an arrangement.")
         serializer = ArrangementCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         provider = data.pop("provider", None)
         new_provider = data.pop("new_provider", "")
         if provider is None:
-            provider = services.organisation_get_or_create(
-                name=new_provider, kind=OrganisationKind.PROVIDER
-            )
+            provider = services.organisation_get_or_create(name=new_provider, kind=OrganisationKind.PROVIDER)
         openness = dict(data.pop("openness", {}) or {})
         arrangement = services.arrangement_create(
             user=request.user, provider=provider, openness=openness or None, **data
@@ -320,9 +304,7 @@ class ArrangementViewSet(
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         version = changes.pop("version")
-        arrangement = services.arrangement_update(
-            access=access, expected_version=version, changes=changes
-        )
+        arrangement = services.arrangement_update(access=access, expected_version=version, changes=changes)
         return self._detail(access, arrangement)
 
     @extend_schema(request=StageChangeInputSerializer, responses={201: StageChangeSerializer})
@@ -400,9 +382,7 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     }
 
     def _membership(self) -> Membership:
-        return selectors.membership_get(
-            access=self.get_access(), membership_uuid=self.kwargs["uuid"]
-        )
+        return selectors.membership_get(access=self.get_access(), membership_uuid=self.kwargs["uuid"])
 
     def list(self, request: Request, arrangement_slug: str) -> Response:
         rows = selectors.members_of(access=self.get_access())
@@ -437,9 +417,7 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         membership = self._membership()
         serializer = RolesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.member_set_roles(
-            access=self.get_access(), membership=membership, **serializer.validated_data
-        )
+        services.member_set_roles(access=self.get_access(), membership=membership, **serializer.validated_data)
         return Response(MemberSerializer(_membership_with_roles(membership)).data)
 
     @extend_schema(request=None, responses={204: None})
@@ -447,9 +425,7 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         """Remove the member; their history and past roles stay."""
         membership = self._membership()
         note = request.data.get("handover_note", "") if isinstance(request.data, dict) else ""
-        services.member_remove(
-            access=self.get_access(), membership=membership, handover_note=str(note)
-        )
+        services.member_remove(access=self.get_access(), membership=membership, handover_note=str(note))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -622,9 +598,9 @@ class OutcomeViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[SharedOutcome]:
         if getattr(self, "swagger_fake_view", False):
             return SharedOutcome.objects.none()
-        return SharedOutcome.objects.filter(
-            arrangement=self.get_access().arrangement
-        ).select_related("customer_agreed_by", "provider_agreed_by")
+        return SharedOutcome.objects.filter(arrangement=self.get_access().arrangement).select_related(
+            "customer_agreed_by", "provider_agreed_by"
+        )
 
     def _outcome(self) -> SharedOutcome:
         return get_object_or_404(self.get_queryset(), uuid=self.kwargs["uuid"])
@@ -640,9 +616,7 @@ class OutcomeViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     def create(self, request: Request, arrangement_slug: str) -> Response:
         serializer = OutcomeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        outcome = services.outcome_add(
-            access=self.get_access(), text=serializer.validated_data["text"]
-        )
+        outcome = services.outcome_add(access=self.get_access(), text=serializer.validated_data["text"])
         return Response(OutcomeSerializer(outcome).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=OutcomeInputSerializer, responses=OutcomeSerializer)

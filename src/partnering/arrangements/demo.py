@@ -39,18 +39,76 @@ FACILITATOR = ("Meridian Partnering Associates", OrganisationKind.NEUTRAL)
 OTHER_CUSTOMER = ("Eastbridge Borough Council", OrganisationKind.CUSTOMER)
 
 PEOPLE = [
-    Person("helen.carter@northshire.example", "Helen Carter", "Director of Digital Services", Side.CUSTOMER, (Role.SRO, Role.BOARD_MEMBER)),
-    Person("daniel.okafor@northshire.example", "Daniel Okafor", "Head of Supplier Relationships", Side.CUSTOMER, (Role.RELATIONSHIP_MANAGER,)),
-    Person("priya.shah@northshire.example", "Priya Shah", "Commercial Contract Manager", Side.CUSTOMER, (Role.CONTRACT_MANAGER,)),
-    Person("tom.reilly@northshire.example", "Tom Reilly", "Service Delivery Manager", Side.CUSTOMER, (Role.SERVICE_DELIVERY_MANAGER,)),
-    Person("margaret.ellis@northshire.example", "Margaret Ellis", "Chief Finance Officer", Side.CUSTOMER, (Role.BOARD_MEMBER,)),
+    Person(
+        "helen.carter@northshire.example",
+        "Helen Carter",
+        "Director of Digital Services",
+        Side.CUSTOMER,
+        (Role.SRO, Role.BOARD_MEMBER),
+    ),
+    Person(
+        "daniel.okafor@northshire.example",
+        "Daniel Okafor",
+        "Head of Supplier Relationships",
+        Side.CUSTOMER,
+        (Role.RELATIONSHIP_MANAGER,),
+    ),
+    Person(
+        "priya.shah@northshire.example",
+        "Priya Shah",
+        "Commercial Contract Manager",
+        Side.CUSTOMER,
+        (Role.CONTRACT_MANAGER,),
+    ),
+    Person(
+        "tom.reilly@northshire.example",
+        "Tom Reilly",
+        "Service Delivery Manager",
+        Side.CUSTOMER,
+        (Role.SERVICE_DELIVERY_MANAGER,),
+    ),
+    Person(
+        "margaret.ellis@northshire.example",
+        "Margaret Ellis",
+        "Chief Finance Officer",
+        Side.CUSTOMER,
+        (Role.BOARD_MEMBER,),
+    ),
     Person("audit@northshire.example", "Owen Hughes", "Internal Audit Manager", Side.CUSTOMER, (Role.OBSERVER,)),
-    Person("james.whitfield@brightwave.example", "James Whitfield", "Public Sector Managing Director", Side.PROVIDER, (Role.SRIE, Role.BOARD_MEMBER)),
-    Person("sophie.turner@brightwave.example", "Sophie Turner", "Client Relationship Director", Side.PROVIDER, (Role.RELATIONSHIP_MANAGER,)),
-    Person("ravi.patel@brightwave.example", "Ravi Patel", "Commercial Manager", Side.PROVIDER, (Role.CONTRACT_MANAGER,)),
-    Person("aisha.khan@brightwave.example", "Aisha Khan", "Service Delivery Lead", Side.PROVIDER, (Role.SERVICE_DELIVERY_MANAGER,)),
-    Person("gareth.lloyd@brightwave.example", "Gareth Lloyd", "Chief Technology Officer", Side.PROVIDER, (Role.BOARD_MEMBER,)),
-    Person("claire.morgan@meridian.example", "Claire Morgan", "Partnering Facilitator", Side.NEUTRAL, (Role.FACILITATOR,)),
+    Person(
+        "james.whitfield@brightwave.example",
+        "James Whitfield",
+        "Public Sector Managing Director",
+        Side.PROVIDER,
+        (Role.SRIE, Role.BOARD_MEMBER),
+    ),
+    Person(
+        "sophie.turner@brightwave.example",
+        "Sophie Turner",
+        "Client Relationship Director",
+        Side.PROVIDER,
+        (Role.RELATIONSHIP_MANAGER,),
+    ),
+    Person(
+        "ravi.patel@brightwave.example", "Ravi Patel", "Commercial Manager", Side.PROVIDER, (Role.CONTRACT_MANAGER,)
+    ),
+    Person(
+        "aisha.khan@brightwave.example",
+        "Aisha Khan",
+        "Service Delivery Lead",
+        Side.PROVIDER,
+        (Role.SERVICE_DELIVERY_MANAGER,),
+    ),
+    Person(
+        "gareth.lloyd@brightwave.example",
+        "Gareth Lloyd",
+        "Chief Technology Officer",
+        Side.PROVIDER,
+        (Role.BOARD_MEMBER,),
+    ),
+    Person(
+        "claire.morgan@meridian.example", "Claire Morgan", "Partnering Facilitator", Side.NEUTRAL, (Role.FACILITATOR,)
+    ),
 ]
 OUTSIDER = Person("sam.reed@eastbridge.example", "Sam Reed", "Head of ICT", Side.CUSTOMER, (Role.SRO,))
 
@@ -117,8 +175,11 @@ def load_demo() -> tuple[Arrangement, list[Person]]:
         # The SRO also sits on the board.
         sro_membership = Membership.objects.get(arrangement=arrangement, user=sro)
         RoleAssignment.objects.get_or_create(
-            arrangement=arrangement, membership=sro_membership, role=Role.BOARD_MEMBER,
-            ended_at=None, defaults={"started_at": timezone.now(), "assigned_by": sro},
+            arrangement=arrangement,
+            membership=sro_membership,
+            role=Role.BOARD_MEMBER,
+            ended_at=None,
+            defaults={"started_at": timezone.now(), "assigned_by": sro},
         )
         services.outcomes_agree(access=access_for(user=sro, arrangement_slug=arrangement.slug))
         srie = users["james.whitfield@brightwave.example"]

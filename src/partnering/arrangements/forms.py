@@ -15,10 +15,21 @@ class DateField(forms.DateField):
 
 
 class ArrangementForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, help_text="For example, ‘Digital citizen services partnership’.")
-    description = forms.CharField(label="Description", required=False, widget=forms.Textarea, help_text="What the arrangement is for, in a few sentences.")
+    title = forms.CharField(
+        label="Title", max_length=200, help_text="For example, ‘Digital citizen services partnership’."
+    )
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea,
+        help_text="What the arrangement is for, in a few sentences.",
+    )
     contract_start = DateField(label="Contract start date", required=False, help_text="For example, 2027-04-01.")
-    contract_end = DateField(label="Contract end date", required=False, help_text="Partnering is a long-term relationship, usually over five years.")
+    contract_end = DateField(
+        label="Contract end date",
+        required=False,
+        help_text="Partnering is a long-term relationship, usually over five years.",
+    )
 
     def clean(self):  # noqa: ANN201
         data = super().clean()
@@ -30,19 +41,25 @@ class ArrangementForm(forms.Form):
 
 class ArrangementCreateForm(ArrangementForm):
     provider = forms.ModelChoiceField(
-        label="Provider organisation", queryset=Organisation.objects.none(), required=False,
-        empty_label="Choose a provider", help_text="The IT service provider you will partner with.",
+        label="Provider organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Choose a provider",
+        help_text="The IT service provider you will partner with.",
     )
     new_provider = forms.CharField(label="Or add a provider organisation not listed", required=False, max_length=200)
     stage = forms.ChoiceField(label="Lifecycle stage", choices=Stage.choices, initial=Stage.STRATEGIC_ASSESSMENT)
     outcomes = forms.CharField(
-        label="Shared business outcomes", required=False, widget=forms.Textarea,
+        label="Shared business outcomes",
+        required=False,
+        widget=forms.Textarea,
         help_text="One outcome per line. The guide expresses the aims of partnering as business outcomes, not outputs.",
     )
     creator_role = forms.ChoiceField(
         label="Your role in this arrangement",
         choices=[(r.value, r.label) for r in (Role.SRO, Role.RELATIONSHIP_MANAGER, Role.CONTRACT_MANAGER)],
-        initial=Role.SRO, widget=forms.RadioSelect,
+        initial=Role.SRO,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
@@ -61,7 +78,13 @@ class ArrangementCreateForm(ArrangementForm):
 
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label="New lifecycle stage", choices=Stage.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="Reason", required=False, max_length=500, widget=forms.Textarea, help_text="For example, the Gateway review that was passed.")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="For example, the Gateway review that was passed.",
+    )
 
 
 class OutcomeForm(forms.Form):
@@ -70,7 +93,9 @@ class OutcomeForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    full_name = forms.CharField(label="Full name", required=False, max_length=200, help_text="Needed if they do not have an account yet.")
+    full_name = forms.CharField(
+        label="Full name", required=False, max_length=200, help_text="Needed if they do not have an account yet."
+    )
     side = forms.ChoiceField(label="Side", choices=Side.choices, widget=forms.RadioSelect)
     roles = forms.MultipleChoiceField(label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple)
 
@@ -78,7 +103,9 @@ class InviteForm(forms.Form):
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple)
     handover_note = forms.CharField(
-        label="Handover note", required=False, widget=forms.Textarea,
+        label="Handover note",
+        required=False,
+        widget=forms.Textarea,
         help_text="For any role this person gives up: what their successor needs to know. Continuity preserves corporate memory.",
     )
 
@@ -94,13 +121,25 @@ def _yes_no(label: str, help_text: str = "") -> forms.ChoiceField:
 class OpennessForm(forms.Form):
     """The guide's six questions of "How open should the relationship be?"."""
 
-    joint_project_board = _yes_no("Single/joint project board?", "A joint project board chaired by the SRO, with the SRIE actively involved.")
-    single_risk_register = _yes_no("Single risk register?", "If no, each side may keep private risks until it shares them.")
-    problems_visible = _yes_no("Visibility of potential problems?", "If no, concerns are visible to the side that raised them until escalated.")
-    open_book = forms.ChoiceField(label="Open book accounting – on both sides?", choices=OpenBook.choices, widget=forms.RadioSelect)
+    joint_project_board = _yes_no(
+        "Single/joint project board?", "A joint project board chaired by the SRO, with the SRIE actively involved."
+    )
+    single_risk_register = _yes_no(
+        "Single risk register?", "If no, each side may keep private risks until it shares them."
+    )
+    problems_visible = _yes_no(
+        "Visibility of potential problems?", "If no, concerns are visible to the side that raised them until escalated."
+    )
+    open_book = forms.ChoiceField(
+        label="Open book accounting – on both sides?", choices=OpenBook.choices, widget=forms.RadioSelect
+    )
     single_project_budget = _yes_no("Single project budget and account managed together by customer and provider?")
-    staff_360_reporting = _yes_no("360° staff reporting – on both sides?", "Anonymous pulse surveys of both organisations' staff.")
-    facilitator_sees_blind_answers = _yes_no("May the partnering facilitator see each side's self-assessment answers before they are revealed?")
+    staff_360_reporting = _yes_no(
+        "360° staff reporting – on both sides?", "Anonymous pulse surveys of both organisations' staff."
+    )
+    facilitator_sees_blind_answers = _yes_no(
+        "May the partnering facilitator see each side's self-assessment answers before they are revealed?"
+    )
     reason = forms.CharField(label="Reason for the change", required=False, max_length=500, widget=forms.Textarea)
 
     @classmethod
@@ -110,9 +149,7 @@ class OpennessForm(forms.Form):
 
     def settings(self) -> dict[str, object]:
         data = self.cleaned_data
-        return {
-            name: (data[name] if name == "open_book" else data[name] == "yes") for name in OpennessProfile.SETTINGS
-        }
+        return {name: (data[name] if name == "open_book" else data[name] == "yes") for name in OpennessProfile.SETTINGS}
 
 
 def validation_to_form(form: forms.Form, exc: ValidationError) -> None:

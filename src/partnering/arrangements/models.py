@@ -29,20 +29,14 @@ class Arrangement(TimeStampedModel, VersionedModel):
     slug = models.SlugField(max_length=64, unique=True)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    customer = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="arrangements_as_customer"
-    )
-    provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="arrangements_as_provider"
-    )
+    customer = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="arrangements_as_customer")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="arrangements_as_provider")
     contract_start = models.DateField("contract start date", null=True, blank=True)
     contract_end = models.DateField("contract end date", null=True, blank=True)
     stage = models.CharField(
         "lifecycle stage", max_length=40, choices=Stage.choices, default=Stage.STRATEGIC_ASSESSMENT
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     history = audited()
 
@@ -55,9 +49,7 @@ class Arrangement(TimeStampedModel, VersionedModel):
                 | Q(contract_end__gte=models.F("contract_start")),
                 name="arrangement_end_after_start",
             ),
-            models.CheckConstraint(
-                condition=~Q(customer=models.F("provider")), name="arrangement_two_organisations"
-            ),
+            models.CheckConstraint(condition=~Q(customer=models.F("provider")), name="arrangement_two_organisations"),
         ]
 
     def __str__(self) -> str:
@@ -100,9 +92,7 @@ class StageChange(TimeStampedModel):
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=40, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=40, choices=Stage.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
@@ -122,15 +112,9 @@ class OpennessProfile(TimeStampedModel, VersionedModel):
     arrangement = models.OneToOneField(Arrangement, on_delete=models.CASCADE, related_name="openness")
     joint_project_board = models.BooleanField("single/joint project board", default=True)
     single_risk_register = models.BooleanField("single risk register", default=True)
-    problems_visible = models.BooleanField(
-        "potential problems visible to both sides", default=True
-    )
-    open_book = models.CharField(
-        "open-book accounting", max_length=20, choices=OpenBook.choices, default=OpenBook.BOTH
-    )
-    single_project_budget = models.BooleanField(
-        "single project budget managed together", default=False
-    )
+    problems_visible = models.BooleanField("potential problems visible to both sides", default=True)
+    open_book = models.CharField("open-book accounting", max_length=20, choices=OpenBook.choices, default=OpenBook.BOTH)
+    single_project_budget = models.BooleanField("single project budget managed together", default=False)
     staff_360_reporting = models.BooleanField("360° staff reporting on both sides", default=False)
     facilitator_sees_blind_answers = models.BooleanField(
         "partnering facilitator sees each side's answers before they are revealed", default=False
@@ -165,14 +149,10 @@ class ProposalStatus(models.TextChoices):
 class OpennessProposal(TimeStampedModel):
     """A change to the degree of openness: in force once both the SRO and the SRIE agree."""
 
-    arrangement = models.ForeignKey(
-        Arrangement, on_delete=models.CASCADE, related_name="openness_proposals"
-    )
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="openness_proposals")
     proposed_settings = models.JSONField("proposed settings")
     reason = models.CharField(max_length=500, blank=True)
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
     sro_agreed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -106,9 +106,7 @@ def arrangement_create(
     return arrangement
 
 
-def arrangement_update(
-    *, access: Access, expected_version: int, changes: dict[str, Any]
-) -> Arrangement:
+def arrangement_update(*, access: Access, expected_version: int, changes: dict[str, Any]) -> Arrangement:
     """Edit the arrangement's details; refuses a save based on an old version."""
     access.require(Perm.EDIT_ARRANGEMENT)
     allowed = {"title", "description", "contract_start", "contract_end"}
@@ -293,9 +291,7 @@ def member_invite(
         existing.save()
         membership = existing
     else:
-        membership = Membership.objects.create(
-            arrangement=arrangement, user=user, side=side, invited_by=access.user
-        )
+        membership = Membership.objects.create(arrangement=arrangement, user=user, side=side, invited_by=access.user)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -350,7 +346,11 @@ def member_set_roles(
     for role in roles:
         if role not in current:
             RoleAssignment.objects.create(
-                arrangement=access.arrangement, membership=membership, role=role, started_at=now, assigned_by=access.user
+                arrangement=access.arrangement,
+                membership=membership,
+                role=role,
+                started_at=now,
+                assigned_by=access.user,
             )
     return membership
 

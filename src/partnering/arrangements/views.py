@@ -50,10 +50,21 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
     if not can_create_arrangement(request.user):
         raise PermissionDenied("Only people in a customer organisation can set up an arrangement.")
     form = ArrangementCreateForm(request.POST or None)
-    openness_form = OpennessForm(request.POST or None, initial=OpennessForm.initial_from({
-        "joint_project_board": True, "single_risk_register": True, "problems_visible": True, "open_book": "both",
-        "single_project_budget": False, "staff_360_reporting": False, "facilitator_sees_blind_answers": False,
-    }), prefix="openness")
+    openness_form = OpennessForm(
+        request.POST or None,
+        initial=OpennessForm.initial_from(
+            {
+                "joint_project_board": True,
+                "single_risk_register": True,
+                "problems_visible": True,
+                "open_book": "both",
+                "single_project_budget": False,
+                "staff_360_reporting": False,
+                "facilitator_sees_blind_answers": False,
+            }
+        ),
+        prefix="openness",
+    )
     if request.method == "POST":
         form_ok, openness_ok = form.is_valid(), openness_form.is_valid()
         if form_ok and openness_ok:
@@ -77,7 +88,9 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 validation_to_form(form, exc)
             else:
-                messages.success(request, f"Arrangement ‘{arrangement.title}’ created. Now invite people from both sides.")
+                messages.success(
+                    request, f"Arrangement ‘{arrangement.title}’ created. Now invite people from both sides."
+                )
                 return redirect("arrangements:members", slug=arrangement.slug)
     return render(request, "arrangements/create.html", {"form": form, "openness_form": openness_form})
 
@@ -111,15 +124,22 @@ def edit(request: HttpRequest, access: Access) -> HttpResponse:
             services.arrangement_update(access=access, expected_version=version, changes=form.cleaned_data)
         except EditConflict as exc:
             conflict = exc
-            form.add_error(None, "Someone else changed this arrangement while you were editing it. "
-                           "Check their changes below, then save again if you still want yours.")
+            form.add_error(
+                None,
+                "Someone else changed this arrangement while you were editing it. "
+                "Check their changes below, then save again if you still want yours.",
+            )
             arrangement = exc.current
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
             messages.success(request, "Arrangement details saved.")
             return redirect("arrangements:overview", slug=arrangement.slug)
-    return render(request, "arrangements/edit.html", _ctx(access, "overview", form=form, conflict=conflict, version=arrangement.version))
+    return render(
+        request,
+        "arrangements/edit.html",
+        _ctx(access, "overview", form=form, conflict=conflict, version=arrangement.version),
+    )
 
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.CHANGE_STAGE)
@@ -190,13 +210,21 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
             except ValidationError as exc:
                 validation_to_form(form, exc)
             else:
-                messages.success(request, f"{membership.user} added to the {membership.get_side_display().lower()} side.")
+                messages.success(
+                    request, f"{membership.user} added to the {membership.get_side_display().lower()} side."
+                )
                 return redirect("arrangements:members", slug=access.arrangement.slug)
     return render(
         request,
         "arrangements/members.html",
-        _ctx(access, "members", members=selectors.members_of(access=access), form=form,
-             role_history=selectors.role_history(access=access), can_manage=access.has(Perm.MANAGE_MEMBERS)),
+        _ctx(
+            access,
+            "members",
+            members=selectors.members_of(access=access),
+            form=form,
+            role_history=selectors.role_history(access=access),
+            can_manage=access.has(Perm.MANAGE_MEMBERS),
+        ),
     )
 
 
@@ -211,8 +239,9 @@ def member_edit(request: HttpRequest, access: Access, membership_uuid: str) -> H
     if request.method == "POST":
         try:
             if request.POST.get("action") == "remove":
-                services.member_remove(access=access, membership=membership,
-                                       handover_note=request.POST.get("remove-handover_note", ""))
+                services.member_remove(
+                    access=access, membership=membership, handover_note=request.POST.get("remove-handover_note", "")
+                )
                 messages.success(request, f"{membership.user} removed from the arrangement.")
                 return redirect("arrangements:members", slug=access.arrangement.slug)
             if form.is_valid():
@@ -221,20 +250,27 @@ def member_edit(request: HttpRequest, access: Access, membership_uuid: str) -> H
                 return redirect("arrangements:members", slug=access.arrangement.slug)
         except ValidationError as exc:
             validation_to_form(form, exc)
-    return render(request, "arrangements/member_edit.html",
-                  _ctx(access, "members", membership=membership, form=form, remove_form=remove_form))
+    return render(
+        request,
+        "arrangements/member_edit.html",
+        _ctx(access, "members", membership=membership, form=form, remove_form=remove_form),
+    )
 
 
 @arrangement_page(Perm.VIEW)
 def openness(request: HttpRequest, access: Access) -> HttpResponse:
     profile = access.arrangement.openness
     pending = selectors.pending_openness_proposal(access=access)
-    form = OpennessForm(request.POST or None, initial=OpennessForm.initial_from(pending.proposed_settings if pending else profile))
+    form = OpennessForm(
+        request.POST or None, initial=OpennessForm.initial_from(pending.proposed_settings if pending else profile)
+    )
     if request.method == "POST":
         access.require(Perm.PROPOSE_OPENNESS)
         if form.is_valid():
             try:
-                proposal = services.openness_propose(access=access, settings=form.settings(), reason=form.cleaned_data["reason"])
+                proposal = services.openness_propose(
+                    access=access, settings=form.settings(), reason=form.cleaned_data["reason"]
+                )
             except ValidationError as exc:
                 validation_to_form(form, exc)
             else:
@@ -244,11 +280,23 @@ def openness(request: HttpRequest, access: Access) -> HttpResponse:
                     other = "SRIE" if Role.SRO in access.roles else "SRO"
                     messages.success(request, f"Change proposed. It comes into force when the {other} agrees.")
                 return redirect("arrangements:openness", slug=access.arrangement.slug)
-    proposals = access.arrangement.openness_proposals.select_related("proposed_by", "sro_agreed_by", "srie_agreed_by")[:20]
-    return render(request, "arrangements/openness.html", _ctx(
-        access, "openness", profile=profile, pending=pending, form=form, proposals=proposals,
-        can_propose=access.has(Perm.PROPOSE_OPENNESS), form_fields=[form[n] for n in profile.SETTINGS],
-    ))
+    proposals = access.arrangement.openness_proposals.select_related("proposed_by", "sro_agreed_by", "srie_agreed_by")[
+        :20
+    ]
+    return render(
+        request,
+        "arrangements/openness.html",
+        _ctx(
+            access,
+            "openness",
+            profile=profile,
+            pending=pending,
+            form=form,
+            proposals=proposals,
+            can_propose=access.has(Perm.PROPOSE_OPENNESS),
+            form_fields=[form[n] for n in profile.SETTINGS],
+        ),
+    )
 
 
 @arrangement_page(Perm.AGREE_OPENNESS)
@@ -261,7 +309,12 @@ def openness_decide(request: HttpRequest, access: Access, proposal_uuid: str) ->
             messages.success(request, "Proposal withdrawn.")
         else:
             proposal = services.openness_agree(access=access, proposal=proposal)
-            messages.success(request, "The new degree of openness is agreed and in force." if proposal.status == "agreed" else "Your agreement is recorded.")
+            messages.success(
+                request,
+                "The new degree of openness is agreed and in force."
+                if proposal.status == "agreed"
+                else "Your agreement is recorded.",
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("arrangements:openness", slug=access.arrangement.slug)

@@ -75,7 +75,9 @@ def arrangement_history(arrangement_id: int, *, limit: int = 200) -> list[Histor
             history_model.objects.filter(**{filter_field: arrangement_id}).order_by("history_date", "history_id")[:5000]
         )
         tracked = [
-            f for f in model._meta.concrete_fields if f.name not in {"id", "uuid", "created_at", "updated_at", "version"}
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in {"id", "uuid", "created_at", "updated_at", "version"}
         ]
         previous: dict[Any, Any] = {}
         for row in rows:

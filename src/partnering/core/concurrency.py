@@ -29,9 +29,7 @@ class EditConflict(Exception):
         super().__init__("This record was changed by someone else while you were editing it.")
 
 
-def save_versioned(
-    instance: models.Model, *, expected_version: int, fields: list[str] | None = None
-) -> models.Model:
+def save_versioned(instance: models.Model, *, expected_version: int, fields: list[str] | None = None) -> models.Model:
     """Save `instance` only if nobody saved it since `expected_version`.
 
     The row is locked for the length of the check (a no-op lock on SQLite,

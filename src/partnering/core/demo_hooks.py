@@ -18,10 +18,10 @@ def demo_hook(func: Callable[[Any], None]) -> Callable[[Any], None]:
 
 
 def run_demo_hooks(arrangement: Any) -> None:
-    from django.apps import apps
-
     # Import each app's demo module so that its hooks register.
     import importlib
+
+    from django.apps import apps
 
     for config in apps.get_app_configs():
         if config.name.startswith("partnering."):

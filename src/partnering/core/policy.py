@@ -164,11 +164,7 @@ def access_for(*, user: Any, arrangement_slug: str, perm: Perm = Perm.VIEW) -> A
     """
     if user is None or not user.is_authenticated:
         raise Http404("No such arrangement.")
-    membership = (
-        _memberships_with_roles()
-        .filter(arrangement__slug=arrangement_slug, user=user, is_active=True)
-        .first()
-    )
+    membership = _memberships_with_roles().filter(arrangement__slug=arrangement_slug, user=user, is_active=True).first()
     if membership is None:
         raise Http404("No such arrangement.")
     access = Access(
