@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "partnering.core.audit.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "partnering.urls"

@@ -322,6 +322,6 @@ def openness_decide(request: HttpRequest, access: Access, proposal_uuid: str) ->
 
 @arrangement_page(Perm.VIEW)
 def history(request: HttpRequest, access: Access) -> HttpResponse:
-    entries = arrangement_history(access.arrangement.pk, limit=1000)
+    entries = arrangement_history(access, limit=1000)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "arrangements/history.html", _ctx(access, "history", page=page))

@@ -253,5 +253,8 @@ class PulseResponse(models.Model):
         return f"Response to {self.survey_id}"
 
 
-for _model in (Assessment, Respondent, Answer, PulseSurvey):
-    register(_model)
+# Answers are audited but not listed on the shared history page: before the
+# reveal they are blind to the other side.
+register(Assessment)
+register(PulseSurvey)
+register(Respondent, "assessment__arrangement_id")

@@ -6,6 +6,7 @@ arrangement, so that one page can show an arrangement's whole history.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,15 +31,56 @@ def audited(*, arrangement_field: str = "arrangement", excluded: list[str] | Non
 
 
 def register(model: type[models.Model], arrangement_field: str = "arrangement_id") -> None:
-    """Include a model's history in the arrangement history page."""
+    """Include a model's history in the arrangement history page.
+
+    `arrangement_field` is the lookup from a history row to its arrangement's
+    id (e.g. "assessment__arrangement_id"). Rows with a `visibility` field are
+    shown only to the sides allowed to see them. Do not register a model whose
+    content is hidden by another rule (assessment answers are blind until the
+    reveal): its history is still recorded, just not listed on the page.
+    """
     if (model, arrangement_field) not in _REGISTRY:
         _REGISTRY.append((model, arrangement_field))
 
 
+_local = threading.local()
+
+
+def set_actor(user: Any) -> None:
+    """Remember who is acting in this thread, for writes made outside a page request.
+
+    The access policy calls this whenever it resolves a member's access, so
+    API calls (authenticated by token, which simple-history's middleware cannot
+    see) and management commands are attributed to the member who acted.
+    """
+    _local.user = user
+
+
+def current_actor() -> Any:
+    return getattr(_local, "user", None)
+
+
+class ActorMiddleware:
+    """Forget the previous request's actor before and after every request."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        _local.user = None
+        try:
+            return self.get_response(request)
+        finally:
+            _local.user = None
+
+
 @receiver(pre_create_historical_record)
 def _stamp_actor(sender: Any, history_instance: Any, history_user: Any = None, **kwargs: Any) -> None:
-    if history_user is not None and getattr(history_user, "is_authenticated", False):
-        history_instance.history_actor = f"{history_user.get_full_name()} <{history_user.email}>"[:300]
+    user = history_user if getattr(history_user, "is_authenticated", False) else current_actor()
+    if user is not None and getattr(user, "is_authenticated", False):
+        history_instance.history_actor = f"{user.get_full_name()} <{user.email}>"[:300]
+        if history_instance.history_user_id is None:
+            history_instance.history_user = user
 
 
 @dataclass
@@ -54,20 +96,17 @@ class HistoryEntry:
 _ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def _display(value: Any) -> str:
-    if value is None or value == "":
-        return "(blank)"
-    return str(value)
-
-
-def arrangement_history(arrangement_id: int, *, limit: int = 200) -> list[HistoryEntry]:
+def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
     """Every recorded change to an arrangement's data, newest first.
 
-    One query per audited model: the history rows of the arrangement are read
-    once and diffed pairwise in memory, instead of asking for each row's
-    previous version.
+    One query per audited model, plus one per kind of record that a foreign key
+    points at: the history rows of the arrangement are read once and diffed
+    pairwise in memory, instead of asking for each row's previous version, and
+    foreign keys are shown by name (a person, an organisation), not by id.
     """
-    entries: list[HistoryEntry] = []
+    arrangement_id = access.arrangement.pk
+    pending: list[tuple[HistoryEntry, list[tuple[models.Field, Any, Any]]]] = []
+    wanted: dict[type[models.Model], set[Any]] = {}
     for model, arrangement_field in _REGISTRY:
         history_model = model.history.model  # type: ignore[attr-defined]
         filter_field = "id" if model._meta.model_name == "arrangement" else arrangement_field
@@ -82,31 +121,54 @@ def arrangement_history(arrangement_id: int, *, limit: int = 200) -> list[Histor
         previous: dict[Any, Any] = {}
         for row in rows:
             before = previous.get(row.id)
-            changes: list[tuple[str, str, str]] = []
+            raw: list[tuple[models.Field, Any, Any]] = []
             for f in tracked:
-                attname = f.attname
-                new = getattr(row, attname, None)
-                old = getattr(before, attname, None) if before is not None else None
+                new = getattr(row, f.attname, None)
+                old = getattr(before, f.attname, None) if before is not None else None
                 if before is None and row.history_type == "+":
                     if new not in (None, ""):
-                        changes.append((str(f.verbose_name).capitalize(), "", _display(new)))
+                        raw.append((f, None, new))
                 elif before is not None and old != new:
-                    changes.append((str(f.verbose_name).capitalize(), _display(old), _display(new)))
+                    raw.append((f, old, new))
             previous[row.id] = row
-            if row.history_type == "~" and not changes:
+            # A record private to the other side stays private in its history too.
+            if not access.can_see(getattr(row, "visibility", "shared")):
                 continue
-            entries.append(
-                HistoryEntry(
-                    when=row.history_date,
-                    actor=row.history_actor or "System",
-                    action=_ACTIONS.get(row.history_type, row.history_type),
-                    model_label=str(model._meta.verbose_name).capitalize(),
-                    object_label=_object_label(row),
-                    changes=changes,
-                )
+            if row.history_type == "~" and not raw:
+                continue
+            for f, old, new in raw:
+                if f.is_relation and f.related_model is not None:
+                    wanted.setdefault(f.related_model, set()).update(v for v in (old, new) if v is not None)
+            entry = HistoryEntry(
+                when=row.history_date,
+                actor=row.history_actor or "System",
+                action=_ACTIONS.get(row.history_type, row.history_type),
+                model_label=str(model._meta.verbose_name).capitalize(),
+                object_label=_object_label(row),
             )
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+            pending.append((entry, raw))
+    pending.sort(key=lambda p: p[0].when, reverse=True)
+    pending = pending[:limit]
+    names = {related: dict(related._default_manager.in_bulk(list(ids)).items()) for related, ids in wanted.items()}
+    entries = []
+    for entry, raw in pending:
+        for f, old, new in raw:
+            entry.changes.append((str(f.verbose_name).capitalize(), _shown(f, old, names), _shown(f, new, names)))
+        entries.append(entry)
+    return entries
+
+
+def _shown(f: models.Field, value: Any, names: dict[type[models.Model], dict[Any, Any]]) -> str:
+    if value is None or value == "":
+        return "" if value is None else "(blank)"
+    if f.is_relation and f.related_model is not None:
+        obj = names.get(f.related_model, {}).get(value)
+        return str(obj) if obj is not None else "(deleted)"
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
 
 
 def _object_label(row: Any) -> str:

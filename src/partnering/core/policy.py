@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from partnering.core.audit import set_actor
 from partnering.core.choices import OpenBook, Role, Side, Visibility
 
 if TYPE_CHECKING:
@@ -73,6 +74,9 @@ class Access:
     roles: frozenset[str] = field(default_factory=frozenset)
 
     def has(self, perm: Perm) -> bool:
+        # Whoever's access is checked is the one about to act: attribute the
+        # audit trail to them (see core.audit.set_actor).
+        set_actor(self.user)
         if perm == Perm.VIEW:
             return True
         return bool(self.roles & PERMISSIONS[perm])
@@ -167,6 +171,7 @@ def access_for(*, user: Any, arrangement_slug: str, perm: Perm = Perm.VIEW) -> A
     membership = _memberships_with_roles().filter(arrangement__slug=arrangement_slug, user=user, is_active=True).first()
     if membership is None:
         raise Http404("No such arrangement.")
+    set_actor(user)
     access = Access(
         user=user,
         arrangement=membership.arrangement,

@@ -105,3 +105,33 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def govuk_time(value: Any) -> str:
+    """GOV.UK style for times: "5:30pm", "midday", "midnight" (in the local time zone)."""
+    if not value:
+        return ""
+    from django.utils import timezone as tz
+
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = tz.localtime(value)
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+@register.filter
+def govuk_datetime(value: Any) -> str:
+    """GOV.UK style: "4 June 2027 at 5:30pm"."""
+    if not value:
+        return ""
+    from django.utils import timezone as tz
+    from django.utils.dateformat import format as date_format
+
+    local = tz.localtime(value) if getattr(value, "tzinfo", None) else value
+    return f"{date_format(local, 'j F Y')} at {govuk_time(local)}"

@@ -2,9 +2,9 @@
 
 DATE_FORMAT = "j F Y"
 SHORT_DATE_FORMAT = "j M Y"
-DATETIME_FORMAT = "j F Y, g:ia"
-SHORT_DATETIME_FORMAT = "j M Y, g:ia"
-TIME_FORMAT = "g:ia"
+DATETIME_FORMAT = "j F Y, P"
+SHORT_DATETIME_FORMAT = "j M Y, P"
+TIME_FORMAT = "P"
 MONTH_DAY_FORMAT = "j F"
 YEAR_MONTH_FORMAT = "F Y"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]
