@@ -95,9 +95,7 @@ class ActionUpdateSerializer(serializers.Serializer):
     )
     title = serializers.CharField(max_length=300, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.EmailField(
-        required=False, allow_null=True, help_text="E-mail address of a member, or null."
-    )
+    owner = serializers.EmailField(required=False, allow_null=True, help_text="E-mail address of a member, or null.")
     due_date = serializers.DateField(required=False, allow_null=True)
     status = NamedChoiceField(ActionStatus, required=False)
 
@@ -144,9 +142,7 @@ class ActionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Action]:
         if getattr(self, "swagger_fake_view", False):
             return Action.objects.none()
-        return selectors.actions_for_arrangement(
-            access=self.get_access(), open_only=not _wants_all(self.request)
-        )
+        return selectors.actions_for_arrangement(access=self.get_access(), open_only=not _wants_all(self.request))
 
     def _action(self) -> Action:
         return selectors.action_get(access=self.get_access(), action_uuid=self.kwargs["uuid"])
@@ -180,9 +176,7 @@ class ActionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         version = changes.pop("version")
         if "owner" in changes:
             changes["owner"] = _member_by_email(access, changes["owner"])
-        action = services.action_update(
-            access=access, action=action, expected_version=version, changes=changes
-        )
+        action = services.action_update(access=access, action=action, expected_version=version, changes=changes)
         return Response(ActionSerializer(action).data)
 
 
@@ -195,9 +189,7 @@ class MyActionsView(ApiMixin, generics.ListAPIView):
     def get_queryset(self) -> QuerySet[Action]:
         if getattr(self, "swagger_fake_view", False):
             return Action.objects.none()
-        return selectors.actions_for_user(
-            user=self.request.user, open_only=not _wants_all(self.request)
-        )
+        return selectors.actions_for_user(user=self.request.user, open_only=not _wants_all(self.request))
 
     @extend_schema(parameters=[OPEN_PARAMETER])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

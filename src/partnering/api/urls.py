@@ -43,3 +43,10 @@ urlpatterns = [
     ),
     *router.urls,
 ]
+
+# -- risks (partnering.risks) ---------------------------------------------------
+from partnering.risks.api import RiskViewSet  # noqa: E402
+
+_risks = SimpleRouter()
+_risks.register(rf"{NESTED}/risks", RiskViewSet, basename="arrangement-risk")
+urlpatterns += _risks.urls

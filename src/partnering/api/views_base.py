@@ -85,9 +85,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return build_bearer_security_scheme_object(
-            header_name="Authorization", token_prefix="Bearer"
-        )
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer")
 
 
 class NamedChoiceField(serializers.ChoiceField):

@@ -18,6 +18,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -162,6 +163,7 @@ def outcome_add(*, access: Access, text: str) -> SharedOutcome:
 def outcome_update(*, access: Access, outcome: SharedOutcome, text: str) -> SharedOutcome:
     """Changing the words clears both agreements: each side agreed to the old words."""
     access.require(Perm.EDIT_ARRANGEMENT)
+    _same_arrangement(access, outcome)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter the outcome."})
@@ -177,6 +179,7 @@ def outcome_update(*, access: Access, outcome: SharedOutcome, text: str) -> Shar
 @transaction.atomic
 def outcome_remove(*, access: Access, outcome: SharedOutcome) -> None:
     access.require(Perm.EDIT_ARRANGEMENT)
+    _same_arrangement(access, outcome)
     outcome.delete()
 
 
@@ -204,6 +207,12 @@ def outcomes_agree(*, access: Access) -> int:
 
 
 # -- members and roles -----------------------------------------------------
+
+
+def _same_arrangement(access: Access, obj: Any) -> None:
+    """A record of another arrangement is treated as missing."""
+    if obj.arrangement_id != access.arrangement.pk:
+        raise Http404("No such record in this arrangement.")
 
 
 def _validate_side_and_roles(arrangement: Arrangement, user: Any, side: str, roles: Iterable[str]) -> list[str]:
@@ -334,6 +343,7 @@ def member_set_roles(
     """Change a member's roles: ended roles keep their dates, new ones start now."""
     if not access.can_manage_side(membership.side):
         raise PermissionDenied("You cannot change the roles of that side's members.")
+    _same_arrangement(access, membership)
     roles = _validate_side_and_roles(access.arrangement, membership.user, membership.side, roles)
     current = {ra.role: ra for ra in membership.role_assignments.filter(ended_at__isnull=True)}
     _check_single_holders(access.arrangement, [r for r in roles if r not in current], exclude=membership)
@@ -360,6 +370,7 @@ def member_remove(*, access: Access, membership: Membership, handover_note: str 
     """Members leave; their history and past roles stay for continuity."""
     if not access.can_manage_side(membership.side):
         raise PermissionDenied("You cannot remove that side's members.")
+    _same_arrangement(access, membership)
     if membership.user_id == access.user.pk:
         raise ValidationError("You cannot remove yourself. Ask another manager of your side.")
     now = timezone.now()
@@ -435,6 +446,7 @@ def openness_agree(*, access: Access, proposal: OpennessProposal) -> OpennessPro
 @transaction.atomic
 def openness_withdraw(*, access: Access, proposal: OpennessProposal) -> OpennessProposal:
     access.require(Perm.PROPOSE_OPENNESS)
+    _same_arrangement(access, proposal)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError("This proposal is no longer open.")
     proposal.status = ProposalStatus.WITHDRAWN

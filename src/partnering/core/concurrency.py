@@ -42,18 +42,33 @@ def save_versioned(instance: models.Model, *, expected_version: int, fields: lis
             names = fields or [
                 f.name for f in model._meta.concrete_fields if f.name not in {"id", "version", "updated_at"}
             ]
-            changes = [
-                FieldChange(
-                    field=name,
-                    label=str(model._meta.get_field(name).verbose_name).capitalize(),
-                    theirs=getattr(current, name),
-                    yours=getattr(instance, name),
-                )
-                for name in names
-                if getattr(current, name) != getattr(instance, name)
-            ]
+            base = _version_from_history(model, instance.pk, expected_version)
+            changes = []
+            for name in names:
+                attname = model._meta.get_field(name).attname
+                theirs = getattr(current, attname)
+                # What the other person changed since the editor's version; without
+                # history to compare with, every field that differs from the edit.
+                changed = getattr(base, attname) != theirs if base is not None else theirs != getattr(instance, attname)
+                if changed:
+                    changes.append(
+                        FieldChange(
+                            field=name,
+                            label=str(model._meta.get_field(name).verbose_name).capitalize(),
+                            theirs=getattr(current, name),
+                            yours=getattr(instance, name),
+                        )
+                    )
             raise EditConflict(current, changes)
         instance.version = current.version + 1
         instance.full_clean()
         instance.save()
     return instance
+
+
+def _version_from_history(model: type[models.Model], pk: object, version: int) -> object | None:
+    """The record as it was at `version`, from its audit trail, if it has one."""
+    history = getattr(model, "history", None)
+    if history is None:
+        return None
+    return history.filter(id=pk, version=version).order_by("-history_date").first()

@@ -249,11 +249,6 @@ def test_put_is_not_allowed(editable, alice):
     assert signed_in(alice).put(url(editable), {"version": 1}, format="json").status_code == 405
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: Arrangement.created_by is null=True without blank=True, so full_clean() in "
-    "save_versioned refuses every edit once the creator's account is gone.",
-)
 def test_arrangement_whose_creator_left_can_still_be_edited(world, alice):
     assert world.arrangement.created_by is None
 
