@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 
 # Playwright waits 30 s by default: far longer than any page here needs, and a
 # failure would then take half a minute to show.
-expect.set_options(timeout=5_000)
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +68,8 @@ def _browser_db(transactional_db, live_server) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def context(context: BrowserContext) -> BrowserContext:
-    context.set_default_timeout(10_000)
-    context.set_default_navigation_timeout(10_000)
+    context.set_default_timeout(15_000)
+    context.set_default_navigation_timeout(15_000)
     return context
 
 
@@ -83,8 +83,7 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
     unchecked = tracker.unchecked_pages()
     if unchecked and not _failed(request):
         pytest.fail(
-            "These pages were shown but not checked with assert_accessible(page):\n  "
-            + "\n  ".join(unchecked),
+            "These pages were shown but not checked with assert_accessible(page):\n  " + "\n  ".join(unchecked),
             pytrace=False,
         )
 
@@ -123,6 +122,29 @@ def sign_in(page: Page) -> Callable[..., None]:
         assert_accessible(page)
 
     return _sign_in
+
+
+@pytest.fixture
+def log_in(context: BrowserContext, live_server) -> Callable[[User], None]:  # noqa: ANN001
+    """Start a session for `user` without the sign-in page (quicker, where signing in is not the point)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def _log_in(user: User) -> None:
+        client = Client()
+        client.force_login(user)
+        context.clear_cookies()
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return _log_in
 
 
 @pytest.fixture

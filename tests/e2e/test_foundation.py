@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
-from .axe import assert_accessible
+from .axe import AccessibilityError, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,20 @@ def test_the_stylesheet_and_scripts_load(page: Page) -> None:
     assert header.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
     assert header.evaluate("el => getComputedStyle(el).borderBottomStyle") == "solid"
     expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
+
+
+def test_axe_reports_each_violation_with_its_rule_impact_and_element(page: Page) -> None:
+    page.goto("/accounts/sign-in/")
+    assert_accessible(page)
+    page.evaluate(
+        """() => document.querySelector("main").insertAdjacentHTML(
+            "beforeend", '<img src="/static/partnering/favicon.svg" id="no-alt">')"""
+    )
+    with pytest.raises(AccessibilityError) as failure:
+        assert_accessible(page)
+    message = str(failure.value)
+    assert "image-alt [critical] Images must have alternative text" in message
+    assert "at #no-alt" in message
 
 
 def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_else_sees_it(
@@ -84,9 +98,7 @@ def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_els
     expect(members.get_by_role("row").filter(has_text="Bob Brown")).to_contain_text(
         "Senior Responsible Industry Executive (SRIE)"
     )
-    expect(members.get_by_role("row").filter(has_text="Alice Adams")).to_contain_text(
-        "Senior Responsible Owner (SRO)"
-    )
+    expect(members.get_by_role("row").filter(has_text="Alice Adams")).to_contain_text("Senior Responsible Owner (SRO)")
     assert_accessible(page)
     arrangement_path = page.get_by_role("link", name="Overview", exact=True).get_attribute("href")
     assert arrangement_path
@@ -133,12 +145,12 @@ def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_els
 
 
 def test_an_end_date_before_the_start_date_is_shown_in_the_error_summary_and_keeps_the_answers(
-    page: Page, sign_in, alice
+    page: Page, log_in, alice
 ) -> None:
     from partnering.arrangements.models import Arrangement
 
     before = Arrangement.objects.count()
-    sign_in(alice)
+    log_in(alice)
     page.goto("/arrangements/new/")
     heading(page, "Set up an arrangement")
     assert_accessible(page)
@@ -220,6 +232,79 @@ def test_a_change_of_openness_needs_the_sro_and_the_srie(
     assert arrangement.openness.single_project_budget is True
 
 
+def test_every_page_of_the_foundation_passes_axe(page: Page, log_in, arrangement, alice, bob, dave) -> None:
+    """A tour of the pages the journeys above do not reach, with records in their tables."""
+    from django.utils import timezone
+
+    from partnering.actions.models import Action
+    from partnering.arrangements.models import SharedOutcome
+
+    outcome = SharedOutcome.objects.create(arrangement=arrangement, text="Services available at any hour")
+    action = Action.objects.create(
+        arrangement=arrangement,
+        title="Agree the exit plan",
+        owner=alice,
+        created_by=alice,
+        due_date=timezone.localdate(),
+    )
+    bob_membership = arrangement.memberships.get(user=bob)
+    base = f"/arrangements/{arrangement.slug}"
+    pages = {
+        f"{base}/": "Summary",
+        f"{base}/edit/": "Change details",
+        f"{base}/stage/": "Lifecycle stage",
+        f"{base}/outcomes/{outcome.uuid}/": "Change outcome",
+        f"{base}/members/{bob_membership.uuid}/": "Roles of Bob Brown",
+        f"{base}/history/": "History",
+        f"{base}/actions/": "Actions",
+        f"{base}/actions/{action.uuid}/": None,
+        "/actions/": None,
+        "/accounts/settings/": None,
+    }
+    failures: list[str] = []
+
+    def check(label: str) -> None:
+        try:
+            assert_accessible(page)
+        except AccessibilityError as exc:
+            failures.append(f"{label}:\n{exc}")
+
+    log_in(alice)
+    for path, h2 in pages.items():
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        if h2:
+            expect(page.get_by_role("heading", level=2, name=h2)).to_be_visible()
+        check(path)
+    # Pages with errors: an empty action, and an empty outcome.
+    page.goto(f"{base}/actions/")
+    check("actions")
+    page.get_by_role("button", name="Add action").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check("actions with errors")
+    page.goto(f"{base}/outcomes/{outcome.uuid}/")
+    check("outcome")
+    page.get_by_label(re.compile(r"^Shared business outcome")).fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check("outcome with errors")
+
+    # An observer may look but not change: the styled 403 page.
+    log_in(dave)
+    response = page.goto(f"{base}/edit/")
+    assert response is not None and response.status == 403
+    heading(page, "You cannot do this")
+    check("403")
+    page.context.clear_cookies()
+    for path in ("/accounts/password-reset/", "/accounts/sign-in/?next=/actions/"):
+        page.goto(path)
+        check(path)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check("sign-in with errors")
+    assert not failures, "\n\n".join(failures)
+
+
 @pytest.mark.browser_context_args(bypass_csp=False)
 def test_pages_keep_to_the_content_security_policy_and_start_govuk_frontend(
     page: Page, sign_in, alice, arrangement
@@ -267,3 +352,9 @@ def test_pages_keep_to_the_content_security_policy_and_start_govuk_frontend(
     check_page()
     assert_accessible(page)
     assert problems == []
+
+    # The policy was enforced all along: an inline script is refused, and noticed.
+    with pytest.raises(Error):
+        page.add_script_tag(content="window.__inline = true")
+    assert page.evaluate("() => window.__inline") is None
+    page.wait_for_function("() => window.__csp.some(v => v.startsWith('script-src'))")

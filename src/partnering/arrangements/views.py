@@ -23,7 +23,7 @@ from partnering.arrangements.forms import (
     StageForm,
     validation_to_form,
 )
-from partnering.arrangements.models import OpennessProposal, SharedOutcome
+from partnering.arrangements.models import OpennessProfile, OpennessProposal, SharedOutcome
 from partnering.core.audit import arrangement_history
 from partnering.core.choices import Role, Stage
 from partnering.core.concurrency import EditConflict
@@ -108,6 +108,8 @@ def overview(request: HttpRequest, access: Access) -> HttpResponse:
             leaders=selectors.leaders(access=access),
             stage_changes=list(arrangement.stage_changes.select_related("changed_by")[:10]),
             outcome_form=OutcomeForm(),
+            can_edit=access.has(Perm.EDIT_ARRANGEMENT),
+            can_change_stage=access.has(Perm.CHANGE_STAGE),
         ),
     )
 
@@ -295,8 +297,16 @@ def openness(request: HttpRequest, access: Access) -> HttpResponse:
             proposals=proposals,
             can_propose=access.has(Perm.PROPOSE_OPENNESS),
             form_fields=[form[n] for n in profile.SETTINGS],
+            current_rows=[(form[n].label, _openness_display(profile, n)) for n in profile.SETTINGS],
         ),
     )
+
+
+def _openness_display(profile: OpennessProfile, name: str) -> str:
+    value = getattr(profile, name)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return profile.get_open_book_display()
 
 
 @arrangement_page(Perm.AGREE_OPENNESS)
