@@ -29,11 +29,12 @@ $(STATIC)/app.css: node_modules/.package-lock.json frontend/app.scss frontend/ap
 
 static: $(STATIC)/app.css
 
-# WeasyPrint wants HarfBuzz's subsetter for PDF fonts; browser tests need Debian's Chromium.
+# WeasyPrint wants HarfBuzz's subsetter for PDF fonts; browser tests need Debian's Chromium;
+# the report tests read PDFs back with poppler's pdftotext.
 system-packages:
-	@if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset; then \
-	  echo "Installing Debian packages: chromium libharfbuzz-subset0"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 >/dev/null; \
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  echo "Installing Debian packages: chromium libharfbuzz-subset0 poppler-utils"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libharfbuzz-subset0 poppler-utils >/dev/null; \
 	fi
 
 migrate: install
@@ -65,3 +66,22 @@ migrations-check: install
 
 clean:
 	rm -rf $(VENV) node_modules var $(STATIC)/app.css $(STATIC)/vendor $(STATIC)/govuk-assets
+
+# Issue 7's benchmarks (see BENCHMARKS.md). `make bench` generates the department-scale portfolio
+# on SQLite and PostgreSQL, then measures every key page with gunicorn + wrk on each;
+# `make bench SCALE=small` is a quick run. `make bench-data` only generates.
+SCALE ?= department
+SEED ?= 7
+BENCH_SQLITE ?= sqlite:///$(CURDIR)/var/bench.sqlite3
+BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/partnering_bench
+.PHONY: bench-data
+
+bench-data: install
+	@mkdir -p var
+	DATABASE_URL=$(BENCH_SQLITE) $(BIN)/partnering bench_data --scale $(SCALE) --seed $(SEED) --reset
+	DATABASE_URL=$(BENCH_POSTGRES) $(BIN)/partnering bench_data --scale $(SCALE) --seed $(SEED) --reset
+
+bench: bench-data
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m partnering.bench.run --command "make bench SCALE=$(SCALE)" \
+	  SQLite=$(BENCH_SQLITE) PostgreSQL=$(BENCH_POSTGRES)

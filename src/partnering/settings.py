@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "partnering.arrangements",
     "partnering.assessments",
     "partnering.actions",
+    "partnering.risks",
     "partnering.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("arrangements/", include("partnering.arrangements.urls")),
     path("", include("partnering.assessments.urls")),
     path("", include("partnering.actions.urls")),
+    path("", include("partnering.risks.urls")),
     path("api/v1/", include("partnering.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -50,3 +50,14 @@ from partnering.risks.api import RiskViewSet  # noqa: E402
 _risks = SimpleRouter()
 _risks.register(rf"{NESTED}/risks", RiskViewSet, basename="arrangement-risk")
 urlpatterns += _risks.urls
+
+# -- assessments (partnering.assessments) ----------------------------------------
+from partnering.assessments.api import AssessmentViewSet, BankViewSet  # noqa: E402
+
+_assessments = SimpleRouter()
+_assessments.register(rf"{NESTED}/assessments", AssessmentViewSet, basename="arrangement-assessment")
+urlpatterns += [
+    path("banks/", BankViewSet.as_view({"get": "list", "post": "create"}), name="bank-list"),
+    path("banks/<slug:key>/v<int:version>/", BankViewSet.as_view({"get": "retrieve"}), name="bank-detail"),
+    *_assessments.urls,
+]

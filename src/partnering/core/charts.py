@@ -122,9 +122,7 @@ def _answers_data(bank: Any, rows: Iterable[Any]) -> dict[str, Any]:
         option = options.get(_value(answer))
         return None if option is None else [option.score, option.label]
 
-    questions = [
-        [row.question.id, point(row.customer), point(row.provider)] for row in rows
-    ]
+    questions = [[row.question.id, point(row.customer), point(row.provider)] for row in rows]
     return {"ticks": _scale_ticks(bank.scale), "questions": questions}
 
 
@@ -150,13 +148,29 @@ def _draw_answers(data: dict[str, Any]) -> str:
                     continue
                 if answer[0] is None:
                     # Unscored ("Not yet known"): no bar, but say so rather than leave a hole.
-                    ax.text(0.05, y + offset, answer[1], va="center", ha="left", fontsize=7,
-                            color=MUTED_COLOUR, style="italic")
+                    ax.text(
+                        0.05,
+                        y + offset,
+                        answer[1],
+                        va="center",
+                        ha="left",
+                        fontsize=7,
+                        color=MUTED_COLOUR,
+                        style="italic",
+                    )
                     continue
                 ys.append(y + offset)
                 widths.append(answer[0])
-            ax.barh(ys, widths, height=bar * 0.92, color=colour, edgecolor=TEXT_COLOUR,
-                    linewidth=0.6, hatch=hatch, label=label)
+            ax.barh(
+                ys,
+                widths,
+                height=bar * 0.92,
+                color=colour,
+                edgecolor=TEXT_COLOUR,
+                linewidth=0.6,
+                hatch=hatch,
+                label=label,
+            )
         ax.set_yticks(range(n), [q[0] for q in questions])
         ax.set_ylim(n - 0.5, -0.5)  # first question at the top, as in the table
         scores = [score for score, _ in ticks]
@@ -233,9 +247,18 @@ def _draw_trend(data: dict[str, Any]) -> str:
             points = [(x, c[index]) for x, c in zip(xs, cycles, strict=True) if c[index] is not None]
             if not points:
                 continue
-            ax.plot([x for x, _ in points], [y for _, y in points], color=colour, linestyle=style,
-                    linewidth=2, marker=marker, markersize=7, markeredgecolor=TEXT_COLOUR,
-                    markeredgewidth=0.8, label=f"{label} (mean score)")
+            ax.plot(
+                [x for x, _ in points],
+                [y for _, y in points],
+                color=colour,
+                linestyle=style,
+                linewidth=2,
+                marker=marker,
+                markersize=7,
+                markeredgecolor=TEXT_COLOUR,
+                markeredgewidth=0.8,
+                label=f"{label} (mean score)",
+            )
         scores = [score for score, _ in ticks]
         if scores:
             ax.set_ylim(min(scores) - 0.25, max(scores) + 0.25)

@@ -5,6 +5,7 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("members", "Members", "arrangements:members"),
     ("openness", "Openness", "arrangements:openness"),
     ("assessments", "Assessments", "assessments:list"),
+    ("risks", "Risks", "risks:register"),
     ("actions", "Actions", "actions:list"),
     ("history", "History", "arrangements:history"),
 ]
