@@ -8,6 +8,9 @@ out="$here/src/partnering/core/static/partnering"
 mkdir -p "$out/vendor" "$out/govuk-assets"
 "$here/node_modules/.bin/sass" --quiet --no-source-map --style=compressed \
   --load-path="$here/node_modules" "$here/frontend/app.scss" "$out/app.css"
+# The footer's copyright crest is GOV.UK's own: drop the reference rather than ship the image
+# (a dangling reference would also break `collectstatic` with hashed file names).
+sed -i 's#url("/static/partnering/govuk-assets/images/govuk-crest.svg")#none#g' "$out/app.css"
 cp "$here/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js" "$out/vendor/"
 cp "$here/frontend/app.js" "$here/frontend/favicon.svg" "$out/"
 # Images the components refer to (not the crown or the GOV.UK favicons).

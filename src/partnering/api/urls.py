@@ -61,3 +61,22 @@ urlpatterns += [
     path("banks/<slug:key>/v<int:version>/", BankViewSet.as_view({"get": "retrieve"}), name="bank-detail"),
     *_assessments.urls,
 ]
+
+# -- concerns and peers (partnering.concerns, partnering.relationships) ----------
+from partnering.concerns.api import ConcernViewSet  # noqa: E402
+from partnering.relationships.api import PeerPairViewSet  # noqa: E402
+
+_concerns = SimpleRouter()
+_concerns.register(rf"{NESTED}/concerns", ConcernViewSet, basename="arrangement-concern")
+_concerns.register(rf"{NESTED}/peers", PeerPairViewSet, basename="arrangement-peer")
+urlpatterns += _concerns.urls
+
+# -- charter and board (partnering.charter, partnering.board) --------------------
+from partnering.board.api import DecisionViewSet, MeetingViewSet  # noqa: E402
+from partnering.charter.api import CharterVersionViewSet  # noqa: E402
+
+_charter_board = SimpleRouter()
+_charter_board.register(rf"{NESTED}/charter/versions", CharterVersionViewSet, basename="arrangement-charter-version")
+_charter_board.register(rf"{NESTED}/board/meetings", MeetingViewSet, basename="arrangement-board-meeting")
+_charter_board.register(rf"{NESTED}/board/decisions", DecisionViewSet, basename="arrangement-board-decision")
+urlpatterns += _charter_board.urls
