@@ -4,6 +4,11 @@ Every URL kwarg of the project, other than the arrangement's `slug`, needs a
 factory here. The matrix test fails on a kwarg it does not know, so that a
 new route cannot slip through unchecked: register one with `@route_object`.
 
+Where one kwarg name means different objects on different routes (the API
+names every record `uuid`), register it for a route-name prefix as well:
+`@route_object("uuid", routes="api:arrangement-member")`. The most specific
+registration wins.
+
 A factory receives the standard test world (`partnering.testing.World`) and
 returns the value to put in the URL. Objects belong to `world.arrangement`,
 the arrangement alice, bob, dave and fran are members of and charlie is not.
@@ -16,13 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.tokens import default_token_generator
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from partnering.testing import World
-
-#: Kwargs that name the arrangement itself: a route with one is arrangement-scoped.
-ARRANGEMENT_KWARGS = frozenset({"slug", "arrangement_slug"})
 
 
 @dataclass(frozen=True)
@@ -31,32 +34,56 @@ class RouteObject:
     #: Users (by world attribute) whose GET may answer 404 because the object
     #: is not theirs to see, for example a token of another person. None: all members see it.
     hidden_from: frozenset[str] = frozenset()
+    #: True when the value is the arrangement's slug: the route is arrangement-scoped.
+    names_arrangement: bool = False
 
 
 REGISTRY: dict[str, RouteObject] = {}
 
 
-def route_object(kwarg: str, *, hidden_from: tuple[str, ...] = ()) -> Callable:
+def route_object(
+    kwarg: str, *, routes: str = "", hidden_from: tuple[str, ...] = (), names_arrangement: bool = False
+) -> Callable:
     def register(make: Callable[[World], Any]) -> Callable[[World], Any]:
-        REGISTRY[kwarg] = RouteObject(make, frozenset(hidden_from))
+        entry = RouteObject(make, frozenset(hidden_from), names_arrangement)
+        REGISTRY[f"{kwarg}@{routes}" if routes else kwarg] = entry
         return make
 
     return register
 
 
-@route_object("slug")
-@route_object("arrangement_slug")
+def object_for(route_name: str, kwarg: str) -> RouteObject | None:
+    """The registration for `kwarg` on the route named `route_name`, the longest prefix first."""
+    scoped = [
+        (len(key), entry)
+        for key, entry in REGISTRY.items()
+        if key.startswith(f"{kwarg}@") and route_name.startswith(key.split("@", 1)[1])
+    ]
+    if scoped:
+        return max(scoped, key=lambda found: found[0])[1]
+    return REGISTRY.get(kwarg)
+
+
+@route_object("slug", names_arrangement=True)
+@route_object("arrangement_slug", names_arrangement=True)
 def _arrangement_slug(world: World) -> str:
     return world.arrangement.slug
 
 
+@route_object("slug", routes="api:organisation")
+def _organisation_slug(world: World) -> str:
+    return world.provider.slug
+
+
 @route_object("membership_uuid")
+@route_object("uuid", routes="api:arrangement-member")
 def _membership(world: World) -> str:
     # Carol's membership: a customer-side member who is neither SRO nor observer.
     return str(world.arrangement.memberships.get(user=world.carol).uuid)
 
 
 @route_object("outcome_uuid")
+@route_object("uuid", routes="api:arrangement-outcome")
 def _outcome(world: World) -> str:
     from partnering.arrangements.models import SharedOutcome
 
@@ -65,6 +92,7 @@ def _outcome(world: World) -> str:
 
 
 @route_object("proposal_uuid")
+@route_object("uuid", routes="api:arrangement-openness-proposal")
 def _openness_proposal(world: World) -> str:
     from partnering.arrangements import services
 
@@ -74,6 +102,7 @@ def _openness_proposal(world: World) -> str:
 
 
 @route_object("action_uuid")
+@route_object("uuid", routes="api:arrangement-action")
 def _action(world: World) -> str:
     from partnering.actions.models import Action
 
@@ -105,3 +134,169 @@ def _password_reset_token(world: World) -> str:
 def _api_format(world: World) -> str:
     # DRF's format-suffix routes (for example /api/v1/.json).
     return "json"
+
+
+# -- assessments ---------------------------------------------------------------
+
+
+def _bank(world: World) -> Any:
+    from partnering.assessments.models import QuestionBank
+    from partnering.assessments.services import banks_ensure_builtin
+
+    banks_ensure_builtin()
+    return QuestionBank.objects.filter(organisation__isnull=True, is_current=True).order_by("key").first()
+
+
+def _assessment(world: World) -> Any:
+    from partnering.assessments.models import Assessment
+    from partnering.assessments.services import assessment_start
+
+    found = Assessment.objects.filter(arrangement=world.arrangement).first()
+    if found is None:
+        found = assessment_start(access=world.access(world.alice), bank=_bank(world))
+        # Revealed, so that every page of a finished cycle opens (results, actions, trend).
+        # Set directly: answering every question for both sides is not this test's concern.
+        Assessment.objects.filter(pk=found.pk).update(status="revealed", revealed_at=timezone.now())
+        found.refresh_from_db()
+    return found
+
+
+@route_object("assessment_uuid")
+@route_object("uuid", routes="api:arrangement-assessment")
+def _assessment_uuid(world: World) -> str:
+    return str(_assessment(world).uuid)
+
+
+@route_object("question_id")
+def _question_id(world: World) -> str:
+    return _assessment(world).bank.bank.question_ids[0]
+
+
+@route_object("bank_key")
+@route_object("key", routes="api:bank")
+def _bank_key(world: World) -> str:
+    return _assessment(world).bank.key
+
+
+@route_object("version")
+def _bank_version(world: World) -> int:
+    return _bank(world).version
+
+
+@route_object("survey_uuid")
+def _pulse_survey(world: World) -> str:
+    survey = _survey(world)
+    return str(survey.uuid)
+
+
+@route_object("token", routes="assessments:pulse_public")
+def _pulse_token(world: World) -> str:
+    return _survey(world).token
+
+
+def _survey(world: World) -> Any:
+    from partnering.arrangements.models import OpennessProfile
+    from partnering.assessments.models import PulseSurvey
+    from partnering.assessments.pulse import pulse_create
+
+    found = PulseSurvey.objects.filter(arrangement=world.arrangement).first()
+    if found is not None:
+        return found
+    # Pulse surveys need the 360° staff reporting that both sides agreed.
+    OpennessProfile.objects.filter(arrangement=world.arrangement).update(staff_360_reporting=True)
+    world.arrangement.openness.refresh_from_db()
+    return pulse_create(access=world.access(world.alice), bank=_bank(world), title="Pulse", teams=["Service desk"])
+
+
+# -- risks -----------------------------------------------------------------------
+
+
+@route_object("risk_uuid")
+def _risk(world: World) -> str:
+    from partnering.risks.services import risk_create
+
+    risk = risk_create(
+        access=world.access(world.alice), title="Key people leave", owning_side="customer", likelihood=3, impact=4
+    )
+    return str(risk.uuid)
+
+
+# -- concerns and peers ------------------------------------------------------------
+
+
+@route_object("concern_uuid")
+def _concern(world: World) -> str:
+    from partnering.concerns.services import concern_raise
+
+    concern = concern_raise(
+        access=world.access(world.alice),
+        title="Change requests wait weeks for a decision",
+        description="Requests sit in the queue.",
+        impact="Release 2 slips.",
+        other_side_view="The provider sees requests arriving without priorities.",
+    )
+    return str(concern.uuid)
+
+
+@route_object("peer_uuid")
+def _peer_pair(world: World) -> str:
+    from partnering.relationships.models import PeerPair
+
+    pair = PeerPair.objects.create(
+        arrangement=world.arrangement,
+        customer_member=world.arrangement.memberships.get(user=world.alice),
+        provider_member=world.arrangement.memberships.get(user=world.bob),
+        label="SRO–SRIE",
+    )
+    return str(pair.uuid)
+
+
+# -- charter and board -------------------------------------------------------------
+
+
+@route_object("version_uuid")
+def _charter_version(world: World) -> str:
+    from partnering.charter.services import charter_edit
+
+    version = charter_edit(
+        access=world.access(world.alice), expected_number=0, expected_version=0, values={"principles": "No blame."}
+    )
+    return str(version.uuid)
+
+
+@route_object("workshop_uuid")
+def _charter_workshop(world: World) -> str:
+    from django.utils import timezone
+
+    from partnering.charter.services import workshop_create
+
+    workshop = workshop_create(
+        access=world.access(world.alice),
+        title="Charter workshop",
+        held_on=timezone.localdate(),
+        attendees=[world.alice, world.bob],
+    )
+    return str(workshop.uuid)
+
+
+def _board_meeting(world: World) -> Any:
+    from django.utils import timezone
+
+    from partnering.board.models import Meeting
+    from partnering.board.services import meeting_create
+
+    found = Meeting.objects.filter(arrangement=world.arrangement).first()
+    return found or meeting_create(access=world.access(world.alice), title="Board", held_on=timezone.localdate())
+
+
+@route_object("meeting_uuid")
+def _board_meeting_uuid(world: World) -> str:
+    return str(_board_meeting(world).uuid)
+
+
+@route_object("decision_uuid")
+def _board_decision(world: World) -> str:
+    from partnering.board.services import decision_add
+
+    decision = decision_add(access=world.access(world.alice), meeting=_board_meeting(world), title="Go ahead")
+    return str(decision.uuid)

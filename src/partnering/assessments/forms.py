@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from partnering.arrangements.models import RoleAssignment
 from partnering.assessments.bank_loader import BankSpec
 from partnering.assessments.models import Assessment, QuestionBank
 from partnering.core.choices import Role, Side
@@ -16,30 +17,49 @@ MAX_BANK_UPLOAD_BYTES = 1024 * 1024
 
 
 class StartForm(forms.Form):
-    bank = forms.ModelChoiceField(label="Question bank", queryset=QuestionBank.objects.none(), empty_label="Choose a question bank")
-    title = forms.CharField(label="Title", required=False, max_length=300, help_text="Leave blank to use the bank's title.")
-    subject = forms.CharField(label="Organisation being assessed", required=False, max_length=200, help_text="For partner suitability: the potential partner.")
-    due_date = forms.DateField(label="Answers due by", required=False, widget=forms.DateInput, help_text="For example, 2027-06-04.")
+    bank = forms.ModelChoiceField(
+        label="Question bank", queryset=QuestionBank.objects.none(), empty_label="Choose a question bank"
+    )
+    title = forms.CharField(
+        label="Title", required=False, max_length=300, help_text="Leave blank to use the bank's title."
+    )
+    subject = forms.CharField(
+        label="Organisation being assessed",
+        required=False,
+        max_length=200,
+        help_text="For partner suitability: the potential partner.",
+    )
+    due_date = forms.DateField(
+        label="Answers due by", required=False, widget=forms.DateInput, help_text="For example, 2027-06-04."
+    )
     previous = forms.ModelChoiceField(
-        label="Start from the agreed answers of an earlier cycle", required=False,
-        queryset=Assessment.objects.none(), empty_label="No: start blank",
+        label="Start from the agreed answers of an earlier cycle",
+        required=False,
+        queryset=Assessment.objects.none(),
+        empty_label="No: start blank",
         help_text="For a repeated check such as the annual health check or Annex B. Every changed answer is flagged.",
     )
 
     def __init__(self, *args: Any, banks: Any, previous: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["bank"].queryset = banks
-        self.fields["bank"].label_from_instance = lambda b: b.title + ("" if b.is_builtin else " (your organisation's bank)")
+        self.fields["bank"].label_from_instance = lambda b: (
+            b.title + ("" if b.is_builtin else " (your organisation's bank)")
+        )
         self.fields["previous"].queryset = previous
 
 
 class InviteRespondentsForm(forms.Form):
     sides = forms.MultipleChoiceField(
-        label="Everyone on a side", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Everyone on a side",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(Side.CUSTOMER.value, "Customer side"), (Side.PROVIDER.value, "Provider side")],
     )
     roles = forms.MultipleChoiceField(
-        label="Everyone with a role", required=False, widget=forms.CheckboxSelectMultiple,
+        label="Everyone with a role",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(r.value, r.label) for r in Role if r not in (Role.FACILITATOR, Role.OBSERVER)],
     )
     people = forms.ModelMultipleChoiceField(
@@ -48,10 +68,19 @@ class InviteRespondentsForm(forms.Form):
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = User.objects.filter(
-            memberships__arrangement=access.arrangement, memberships__is_active=True,
-            memberships__side__in=[Side.CUSTOMER, Side.PROVIDER],
-        ).order_by("full_name")
+        # Observers only read, so they are never asked to answer.
+        observers = RoleAssignment.objects.filter(
+            arrangement=access.arrangement, role=Role.OBSERVER, ended_at__isnull=True
+        ).values("membership__user_id")
+        self.fields["people"].queryset = (
+            User.objects.filter(
+                memberships__arrangement=access.arrangement,
+                memberships__is_active=True,
+                memberships__side__in=[Side.CUSTOMER, Side.PROVIDER],
+            )
+            .exclude(pk__in=observers)
+            .order_by("full_name")
+        )
         self.fields["people"].label_from_instance = lambda u: f"{u.full_name} ({u.organisation})"
 
     def clean(self) -> dict[str, Any]:
@@ -95,7 +124,9 @@ class PulseCreateForm(forms.Form):
     bank = forms.ModelChoiceField(label="Question bank", queryset=QuestionBank.objects.none(), empty_label=None)
     title = forms.CharField(label="Title", max_length=300, initial="Staff pulse survey")
     teams = forms.CharField(
-        label="Teams", required=False, widget=forms.Textarea,
+        label="Teams",
+        required=False,
+        widget=forms.Textarea,
         help_text="One team name per line. Staff choose their team; a breakdown is shown only where at least 5 people answered.",
     )
 
@@ -111,7 +142,8 @@ def pulse_answer_form(bank: BankSpec, teams: list[str]) -> type[forms.Form]:
     """A form for one anonymous pulse response: side, team, and one answer per question."""
     fields: dict[str, forms.Field] = {
         "side": forms.ChoiceField(
-            label="Which organisation do you work for?", widget=forms.RadioSelect,
+            label="Which organisation do you work for?",
+            widget=forms.RadioSelect,
             choices=[(Side.CUSTOMER.value, "The customer"), (Side.PROVIDER.value, "The provider")],
         )
     }
@@ -121,7 +153,8 @@ def pulse_answer_form(bank: BankSpec, teams: list[str]) -> type[forms.Form]:
         )
     for q in bank.questions:
         fields[f"q_{q.id}"] = forms.ChoiceField(
-            label=q.text[:1].upper() + q.text[1:], widget=forms.RadioSelect,
+            label=q.text[:1].upper() + q.text[1:],
+            widget=forms.RadioSelect,
             choices=[(o.value, o.label) for o in bank.scale.options],
         )
     return type("PulseAnswerForm", (forms.Form,), fields)

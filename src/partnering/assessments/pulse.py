@@ -32,7 +32,9 @@ def pulse_create(*, access: Access, bank: QuestionBank, title: str, teams: list[
         raise ValidationError(
             "This arrangement has not agreed 360° staff reporting. The SRO and SRIE can change that on the openness page."
         )
-    survey = PulseSurvey(arrangement=access.arrangement, bank=bank, title=title.strip(), teams=teams, created_by=access.user)
+    survey = PulseSurvey(
+        arrangement=access.arrangement, bank=bank, title=title.strip(), teams=teams, created_by=access.user
+    )
     survey.full_clean()
     survey.save()
     return survey
@@ -84,8 +86,23 @@ def _group(label: str, rows: list[dict[str, str]], question_ids: list[str]) -> P
     return PulseGroup(label, len(rows), False, distribution)
 
 
+def _withhold_complement(groups: list[PulseGroup], total: int) -> None:
+    """Withhold more groups until what the shown ones leave over is none or at least `MIN_GROUP`.
+
+    Otherwise "everyone" minus the shown groups gives away the answers of the
+    small group that was withheld (or of the few who chose no team).
+    """
+    shown = sorted((g for g in groups if not g.withheld), key=lambda g: g.count)
+    left_over = total - sum(g.count for g in shown)
+    while 0 < left_over < MIN_GROUP and shown:
+        group = shown.pop(0)
+        group.withheld, group.distribution = True, {}
+        left_over += group.count
+
+
 def pulse_results(*, access: Access, survey: PulseSurvey) -> dict[str, Any]:
-    """Overall, by side and by team; any group under five responses is withheld."""
+    """Overall, by side and by team; any group under five responses is withheld,
+    and so is any group whose answers could be worked out from the others."""
     if survey.arrangement_id != access.arrangement.pk:
         raise PermissionDenied
     spec = survey.bank.bank
@@ -97,4 +114,7 @@ def pulse_results(*, access: Access, survey: PulseSurvey) -> dict[str, Any]:
         for side, label in ((Side.CUSTOMER, "Customer staff"), (Side.PROVIDER, "Provider staff"))
     ]
     by_team = [_group(team, [r["answers"] for r in responses if r["team"] == team], qids) for team in survey.teams]
+    if not overall.withheld:
+        _withhold_complement(by_side, len(responses))
+        _withhold_complement(by_team, len(responses))
     return {"bank": spec, "overall": overall, "by_side": by_side, "by_team": by_team, "total": len(responses)}

@@ -51,9 +51,11 @@ def assessment_get(*, access: Access, assessment_uuid: Any) -> Assessment:
 def banks_available(*, access: Access) -> QuerySet[QuestionBank]:
     """Current versions of the built-in banks and of the two organisations' own banks."""
     a = access.arrangement
-    return QuestionBank.objects.filter(is_current=True).filter(
-        Q(organisation__isnull=True) | Q(organisation_id__in=[a.customer_id, a.provider_id])
-    ).order_by("organisation_id", "key")
+    return (
+        QuestionBank.objects.filter(is_current=True)
+        .filter(Q(organisation__isnull=True) | Q(organisation_id__in=[a.customer_id, a.provider_id]))
+        .order_by("organisation_id", "key")
+    )
 
 
 def banks_suggested(*, access: Access) -> list[QuestionBank]:
@@ -66,9 +68,16 @@ def can_see_both_sides_before_reveal(access: Access) -> bool:
 
 
 def sides_visible(access: Access, assessment: Assessment) -> set[str]:
-    """Which sides' agreed answers this member may read now."""
+    """Which sides' agreed answers this member may read now.
+
+    A one-sided assessment (partner suitability: one side's view of a
+    potential partner) is never shown to the other side, even once submitted.
+    """
+    answering = set(assessment.sides)
+    if access.side not in answering and not access.is_neutral and len(answering) == 1:
+        return set()
     if assessment.is_revealed or can_see_both_sides_before_reveal(access):
-        return set(assessment.sides)
+        return answering
     if access.side in assessment.sides:
         return {access.side}
     return set()
@@ -138,9 +147,9 @@ def results(*, access: Access, assessment: Assessment) -> Results:
     answers = list(visible_answers(access=access, assessment=assessment))
     respondents = list(assessment.respondents.all())
     actions = list(
-        Action.objects.filter(
-            source_type=ContentType.objects.get_for_model(Assessment), source_id=assessment.pk
-        ).filter(access.visible_q()).select_related("owner")
+        Action.objects.filter(source_type=ContentType.objects.get_for_model(Assessment), source_id=assessment.pk)
+        .filter(access.visible_q())
+        .select_related("owner")
     )
     by_key = {(a.side, a.question_id, a.perspective): a for a in answers}
     cust_self = _values(answers, Side.CUSTOMER, Perspective.SELF)
@@ -167,11 +176,19 @@ def results(*, access: Access, assessment: Assessment) -> Results:
             gap=gap_by_q.get(q.id),
             customer_flagged=bool(customer_verdict and q.id in customer_verdict.flagged),
             provider_flagged=bool(provider_verdict and q.id in provider_verdict.flagged),
-            actions=[a for a in actions if a.source_detail.endswith(f"question {q.id} (perception gap)")
-                     or a.source_detail.endswith(f"question {q.id} (needs attention)")],
+            actions=[
+                a
+                for a in actions
+                if a.source_detail.endswith(f"question {q.id} (perception gap)")
+                or a.source_detail.endswith(f"question {q.id} (needs attention)")
+            ],
         )
-        row.changed_customer = bool(row.customer and row.customer.carried_from and row.customer.carried_from != row.customer.value)
-        row.changed_provider = bool(row.provider and row.provider.carried_from and row.provider.carried_from != row.provider.value)
+        row.changed_customer = bool(
+            row.customer and row.customer.carried_from and row.customer.carried_from != row.customer.value
+        )
+        row.changed_provider = bool(
+            row.provider and row.provider.carried_from and row.provider.carried_from != row.provider.value
+        )
         rows.append(row)
     return Results(
         assessment=assessment,
@@ -205,7 +222,9 @@ def side_spread(*, access: Access, assessment: Assessment) -> list[SpreadRow]:
     rows = []
     for q in spec.questions:
         for perspective in spec.perspectives:
-            individual = [a for a in answers if a.respondent_id and a.question_id == q.id and a.perspective == perspective]
+            individual = [
+                a for a in answers if a.respondent_id and a.question_id == q.id and a.perspective == perspective
+            ]
             counts = {o.value: 0 for o in spec.scale.options}
             for a in individual:
                 if a.value in counts:
@@ -252,7 +271,9 @@ def schedule(*, access: Access) -> list[ScheduleItem]:
     start = access.arrangement.contract_start
     if start is None:
         return []
-    recurring = [b for b in banks_available(access=access) if b.spec.get("recurrence") == "annual" and b.organisation_id is None]
+    recurring = [
+        b for b in banks_available(access=access) if b.spec.get("recurrence") == "annual" and b.organisation_id is None
+    ]
     existing = {
         (a.bank.key, a.cycle): a
         for a in Assessment.objects.filter(arrangement=access.arrangement, cycle__isnull=False).select_related("bank")
@@ -303,7 +324,9 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
         cust, prov = _values(rows, Side.CUSTOMER, Perspective.SELF), _values(rows, Side.PROVIDER, Perspective.SELF)
         points.append(
             TrendPoint(
-                c, cust, prov,
+                c,
+                cust,
+                prov,
                 verdict_for(spec, cust) if Side.CUSTOMER in c.sides else None,
                 verdict_for(spec, prov) if Side.PROVIDER in c.sides else None,
             )

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,14 @@ from django.utils import timezone
 from partnering.accounts.models import Organisation
 from partnering.actions.models import Action
 from partnering.actions.services import action_create
-from partnering.arrangements.models import Membership
-from partnering.assessments.bank_loader import BankSpec, BankValidationError, builtin_banks, load_bank_text
+from partnering.arrangements.models import Membership, RoleAssignment
+from partnering.assessments.bank_loader import (
+    BUILTIN_BANK_KEYS,
+    BankSpec,
+    BankValidationError,
+    builtin_banks,
+    load_bank_text,
+)
 from partnering.assessments.models import (
     Answer,
     Assessment,
@@ -35,13 +41,16 @@ from partnering.assessments.models import (
     Respondent,
 )
 from partnering.core.choices import Role, Side
-from partnering.core.policy import Access, Perm
+from partnering.core.policy import PERMISSIONS, Access, Perm
 
 User = get_user_model()
 
 #: Banks that only one side answers: the SRO's questions about a potential
 #: provider, and the SRIE's reciprocal questions about the customer.
-SINGLE_SIDE_BANKS = {"partner-suitability-sro": Participation.CUSTOMER, "partner-suitability-srie": Participation.PROVIDER}
+SINGLE_SIDE_BANKS = {
+    "partner-suitability-sro": Participation.CUSTOMER,
+    "partner-suitability-srie": Participation.PROVIDER,
+}
 
 
 # -- banks -------------------------------------------------------------------
@@ -50,12 +59,16 @@ SINGLE_SIDE_BANKS = {"partner-suitability-sro": Participation.CUSTOMER, "partner
 def _store_bank(spec: BankSpec, *, source_text: str, organisation: Organisation | None, user: Any) -> QuestionBank:
     """Store a bank version. A bank in use is never changed in place: a
     different spec under the same key becomes the next version."""
+    if organisation is not None and spec.key in BUILTIN_BANK_KEYS:
+        raise ValidationError({"file": f"The key ‘{spec.key}’ belongs to a built-in bank. Choose another key."})
     latest = QuestionBank.objects.filter(key=spec.key).order_by("-version").first()
     spec_data = spec.as_dict()
     if latest is not None:
         if latest.organisation_id != (organisation.pk if organisation else None):
             raise ValidationError(
-                {"file": f"The key ‘{spec.key}’ belongs to another organisation's bank or to a built-in bank. Choose another key."}
+                {
+                    "file": f"The key ‘{spec.key}’ belongs to another organisation's bank or to a built-in bank. Choose another key."
+                }
             )
         if latest.spec == spec_data:
             return latest
@@ -124,8 +137,7 @@ def assessment_start(
     spec = bank.bank
     cycle = None
     if spec.recurrence == "annual":
-        last = Assessment.objects.filter(arrangement=arrangement, bank__key=bank.key).aggregate(m=Max("cycle"))["m"]
-        cycle = (last or 0) + 1
+        cycle = _contract_year(arrangement, bank.key)
     if previous is not None:
         if previous.arrangement_id != arrangement.pk or previous.bank.key != bank.key:
             raise ValidationError({"previous": "Carry over only from an earlier cycle of the same bank."})
@@ -164,6 +176,19 @@ def assessment_start(
     return assessment
 
 
+def _contract_year(arrangement: Any, bank_key: str) -> int:
+    """The contract year an annual check covers: the checks fall due each year from
+    contract award, so a check started in year n+1 (or near the end of year n)
+    covers year n; never a year already covered by an earlier cycle."""
+    last = Assessment.objects.filter(arrangement=arrangement, bank__key=bank_key).aggregate(m=Max("cycle"))["m"] or 0
+    start = arrangement.contract_start
+    if start is None:
+        return last + 1
+    today = timezone.localdate()
+    full_years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+    return max(full_years, last + 1, 1)
+
+
 def _default_title(spec: BankSpec, cycle: int | None, subject: str) -> str:
     title = spec.title
     if subject:
@@ -174,6 +199,19 @@ def _default_title(spec: BankSpec, cycle: int | None, subject: str) -> str:
 
 
 def _editable(assessment: Assessment, side: str) -> None:
+    """Refuse a change once the assessment or the side is past collecting.
+
+    Read from the locked row, not from the instance passed in: that may be
+    older than a side submission made since (the blind rule: nothing changes
+    after a side submits).
+    """
+    fresh = (
+        Assessment.objects.select_for_update()
+        .only("status", "participation", "customer_submitted_at", "provider_submitted_at")
+        .get(pk=assessment.pk)
+    )
+    for name in ("status", "customer_submitted_at", "provider_submitted_at"):
+        setattr(assessment, name, getattr(fresh, name))
     if assessment.status != AssessmentStatus.COLLECTING:
         raise ValidationError("This assessment is no longer collecting answers.")
     if side not in assessment.sides:
@@ -191,14 +229,23 @@ def respondents_invite(
     _check_assessment(access, assessment)
     memberships = {
         m.user_id: m
-        for m in Membership.objects.filter(
-            arrangement=access.arrangement, user__in=list(users), is_active=True
-        ).select_related("user")
+        for m in Membership.objects.filter(arrangement=access.arrangement, user__in=list(users), is_active=True)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.filter(ended_at__isnull=True).only("id", "membership_id", "role"),
+                to_attr="current_roles",
+            )
+        )
     }
     existing = set(assessment.respondents.filter(user__in=memberships.keys()).values_list("user_id", flat=True))
     created = []
     for user_id, membership in memberships.items():
         if user_id in existing or membership.side not in assessment.sides:
+            continue
+        # Observers only read: invited, they could never answer.
+        if not {ra.role for ra in membership.current_roles} & PERMISSIONS[Perm.CONTRIBUTE]:
             continue
         if assessment.submitted_at(membership.side) is not None:
             continue
@@ -221,9 +268,7 @@ def respondents_remind(*, access: Access, assessment: Assessment, base_url: str 
     """E-mail every respondent who has not yet submitted."""
     access.require(Perm.MANAGE_ASSESSMENTS)
     _check_assessment(access, assessment)
-    pending = list(
-        assessment.respondents.filter(submitted_at__isnull=True, user__isnull=False).select_related("user")
-    )
+    pending = list(assessment.respondents.filter(submitted_at__isnull=True, user__isnull=False).select_related("user"))
     pending = [r for r in pending if assessment.submitted_at(r.side) is None]
     now = timezone.now()
     for respondent in pending:
@@ -422,6 +467,10 @@ def action_from_assessment(
     if question_id not in spec.question_ids:
         raise ValidationError({"question_id": "Unknown question."})
     label = {"gap": "perception gap", "attention": "needs attention"}.get(reason, reason)
+    # The question part must survive: the results page finds an action's row by it.
+    suffix = f", question {question_id} ({label})"
+    room = Action._meta.get_field("source_detail").max_length - len(suffix)
+    title_part = assessment.title if len(assessment.title) <= room else assessment.title[: room - 1] + "…"
     return action_create(
         access=access,
         title=title,
@@ -429,7 +478,7 @@ def action_from_assessment(
         due_date=due_date,
         description=description,
         source=assessment,
-        source_detail=f"{assessment.title}, question {question_id} ({label})",
+        source_detail=title_part + suffix,
     )
 
 

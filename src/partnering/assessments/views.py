@@ -24,6 +24,7 @@ from partnering.assessments.forms import (
 )
 from partnering.assessments.models import Assessment, Perspective, PulseSurvey, QuestionBank
 from partnering.assessments.pulse import pulse_close, pulse_create, pulse_open_by_token, pulse_respond, pulse_results
+from partnering.core import charts
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
 
@@ -42,9 +43,13 @@ def _assessment(access: Access, assessment_uuid: str) -> Assessment:
 def assessment_list(request: HttpRequest, access: Access) -> HttpResponse:
     services.banks_ensure_builtin()
     banks = selectors.banks_available(access=access)
-    previous = Assessment.objects.filter(arrangement=access.arrangement, revealed_at__isnull=False).select_related("bank")
-    form = StartForm(request.POST or None, banks=banks, previous=previous,
-                     initial={"bank": next(iter(selectors.banks_suggested(access=access)), None)})
+    previous = Assessment.objects.filter(arrangement=access.arrangement, revealed_at__isnull=False).select_related(
+        "bank"
+    )
+    suggested = selectors.banks_suggested(access=access)
+    form = StartForm(
+        request.POST or None, banks=banks, previous=previous, initial={"bank": next(iter(suggested), None)}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_start(access=access, **form.cleaned_data)
@@ -53,15 +58,19 @@ def assessment_list(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             messages.success(request, f"‘{assessment.title}’ started. Now invite the people who will answer.")
             return redirect("assessments:detail", slug=access.arrangement.slug, assessment_uuid=assessment.uuid)
-    return render(request, "assessments/list.html", _ctx(
-        access,
-        assessments=list(selectors.assessments_for(access=access)),
-        schedule=selectors.schedule(access=access),
-        suggested=selectors.banks_suggested(access=access),
-        form=form,
-        can_manage=access.has(Perm.MANAGE_ASSESSMENTS),
-        surveys=list(PulseSurvey.objects.filter(arrangement=access.arrangement).select_related("bank")),
-    ))
+    return render(
+        request,
+        "assessments/list.html",
+        _ctx(
+            access,
+            assessments=list(selectors.assessments_for(access=access)),
+            schedule=selectors.schedule(access=access),
+            suggested=suggested,
+            form=form,
+            can_manage=access.has(Perm.MANAGE_ASSESSMENTS),
+            surveys=list(PulseSurvey.objects.filter(arrangement=access.arrangement).select_related("bank")),
+        ),
+    )
 
 
 def _invitees(access: Access, data: dict) -> list:
@@ -69,8 +78,12 @@ def _invitees(access: Access, data: dict) -> list:
     if data.get("sides"):
         q |= Q(memberships__side__in=data["sides"])
     if data.get("roles"):
-        q |= Q(memberships__role_assignments__role__in=data["roles"], memberships__role_assignments__ended_at__isnull=True)
-    return list(User.objects.filter(q, memberships__arrangement=access.arrangement, memberships__is_active=True).distinct())
+        q |= Q(
+            memberships__role_assignments__role__in=data["roles"], memberships__role_assignments__ended_at__isnull=True
+        )
+    return list(
+        User.objects.filter(q, memberships__arrangement=access.arrangement, memberships__is_active=True).distinct()
+    )
 
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
@@ -94,16 +107,26 @@ def assessment_detail(request: HttpRequest, access: Access, assessment_uuid: str
             created = services.respondents_invite(
                 access=access, assessment=assessment, users=_invitees(access, form.cleaned_data), base_url=base
             )
-            messages.success(request, f"{len(created)} {'person' if len(created) == 1 else 'people'} invited to answer.")
+            messages.success(
+                request, f"{len(created)} {'person' if len(created) == 1 else 'people'} invited to answer."
+            )
             return redirect(request.path)
     respondents = list(assessment.respondents.all())
     mine = next((r for r in respondents if r.user_id == access.user.pk), None)
-    return render(request, "assessments/detail.html", _ctx(
-        access, assessment=assessment, respondents=respondents, mine=mine, form=form,
-        can_manage=access.has(Perm.MANAGE_ASSESSMENTS),
-        is_lead=access.has(Perm.LEAD_SIDE) and access.side in assessment.sides,
-        visible_sides=selectors.sides_visible(access, assessment),
-    ))
+    return render(
+        request,
+        "assessments/detail.html",
+        _ctx(
+            access,
+            assessment=assessment,
+            respondents=respondents,
+            mine=mine,
+            form=form,
+            can_manage=access.has(Perm.MANAGE_ASSESSMENTS),
+            is_lead=access.has(Perm.LEAD_SIDE) and access.side in assessment.sides,
+            visible_sides=selectors.sides_visible(access, assessment),
+        ),
+    )
 
 
 def _question_blocks(spec, answers) -> list[dict]:  # noqa: ANN001
@@ -112,7 +135,10 @@ def _question_blocks(spec, answers) -> list[dict]:  # noqa: ANN001
     for section in spec.sections:
         questions = []
         for q in section.questions:
-            parts = [{"perspective": p, "label": Perspective(p).label, "answer": by_key.get((q.id, p))} for p in spec.perspectives]
+            parts = [
+                {"perspective": p, "label": Perspective(p).label, "answer": by_key.get((q.id, p))}
+                for p in spec.perspectives
+            ]
             questions.append({"q": q, "parts": parts})
         blocks.append({"section": section, "questions": questions})
     return blocks
@@ -127,8 +153,13 @@ def _save_posted(request: HttpRequest, save, spec) -> list[str]:  # noqa: ANN001
             if f"value:{key}" not in request.POST and f"comment:{key}" not in request.POST:
                 continue
             try:
-                save(question_id=q.id, perspective=p, value=request.POST.get(f"value:{key}", ""),
-                     comment=request.POST.get(f"comment:{key}", ""), evidence=request.POST.get(f"evidence:{key}", ""))
+                save(
+                    question_id=q.id,
+                    perspective=p,
+                    value=request.POST.get(f"value:{key}", ""),
+                    comment=request.POST.get(f"comment:{key}", ""),
+                    evidence=request.POST.get(f"evidence:{key}", ""),
+                )
             except ValidationError as exc:
                 errors.append(f"{q.id}: {' '.join(exc.messages)}")
     return errors
@@ -144,8 +175,10 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
     spec = assessment.bank.bank
     errors: list[str] = []
     if request.method == "POST":
+
         def save(**kw):  # noqa: ANN003, ANN202
             return services.answer_save(access=access, assessment=assessment, **kw)
+
         try:
             errors = _save_posted(request, save, spec)
             if not errors and request.POST.get("action") == "submit":
@@ -158,11 +191,20 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
         except ValidationError as exc:
             errors = exc.messages
     answers = list(respondent.answers.all())
-    return render(request, "assessments/answer.html", _ctx(
-        access, assessment=assessment, spec=spec, blocks=_question_blocks(spec, answers), errors=errors,
-        respondent=respondent, locked=respondent.submitted_at is not None or assessment.submitted_at(respondent.side) is not None,
-        autosave_url="assessments:autosave",
-    ))
+    return render(
+        request,
+        "assessments/answer.html",
+        _ctx(
+            access,
+            assessment=assessment,
+            spec=spec,
+            blocks=_question_blocks(spec, answers),
+            errors=errors,
+            respondent=respondent,
+            locked=respondent.submitted_at is not None or assessment.submitted_at(respondent.side) is not None,
+            autosave_url="assessments:autosave",
+        ),
+    )
 
 
 @arrangement_page(Perm.CONTRIBUTE)
@@ -175,9 +217,15 @@ def autosave(request: HttpRequest, access: Access, assessment_uuid: str) -> Http
     lead = request.POST.get("lead") == "1"
     func = services.agreed_answer_save if lead else services.answer_save
     try:
-        func(access=access, assessment=assessment, question_id=qid, perspective=perspective,
-             value=request.POST.get(f"value:{key}", ""), comment=request.POST.get(f"comment:{key}", ""),
-             evidence=request.POST.get(f"evidence:{key}", ""))
+        func(
+            access=access,
+            assessment=assessment,
+            question_id=qid,
+            perspective=perspective,
+            value=request.POST.get(f"value:{key}", ""),
+            comment=request.POST.get(f"comment:{key}", ""),
+            evidence=request.POST.get(f"evidence:{key}", ""),
+        )
     except ValidationError as exc:
         return render(request, "assessments/_saved.html", {"error": " ".join(exc.messages)}, status=200)
     return render(request, "assessments/_saved.html", {"error": ""})
@@ -192,16 +240,22 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
     spec = assessment.bank.bank
     errors: list[str] = []
     if request.method == "POST":
+
         def save(**kw):  # noqa: ANN003, ANN202
             return services.agreed_answer_save(access=access, assessment=assessment, **kw)
+
         try:
             errors = _save_posted(request, save, spec)
             if not errors and request.POST.get("action") == "submit":
                 assessment = services.side_submit(access=access, assessment=assessment)
                 if assessment.is_revealed:
                     messages.success(request, "Both sides have submitted: the results are revealed.")
-                    return redirect("assessments:results", slug=access.arrangement.slug, assessment_uuid=assessment.uuid)
-                messages.success(request, "Your side's answers are submitted. They stay hidden until the other side submits.")
+                    return redirect(
+                        "assessments:results", slug=access.arrangement.slug, assessment_uuid=assessment.uuid
+                    )
+                messages.success(
+                    request, "Your side's answers are submitted. They stay hidden until the other side submits."
+                )
                 return redirect("assessments:detail", slug=access.arrangement.slug, assessment_uuid=assessment.uuid)
             if not errors:
                 messages.success(request, "Your side's answers are saved as a draft.")
@@ -209,11 +263,19 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
         except ValidationError as exc:
             errors = exc.messages
     spread = selectors.side_spread(access=access, assessment=assessment)
-    return render(request, "assessments/side.html", _ctx(
-        access, assessment=assessment, spec=spec, spread=spread, errors=errors,
-        locked=assessment.submitted_at(access.side) is not None or not assessment.status == "collecting",
-        respondents=[r for r in assessment.respondents.all() if r.side == access.side],
-    ))
+    return render(
+        request,
+        "assessments/side.html",
+        _ctx(
+            access,
+            assessment=assessment,
+            spec=spec,
+            spread=spread,
+            errors=errors,
+            locked=assessment.submitted_at(access.side) is not None or assessment.status != "collecting",
+            respondents=[r for r in assessment.respondents.all() if r.side == access.side],
+        ),
+    )
 
 
 @arrangement_page(Perm.VIEW)
@@ -222,7 +284,11 @@ def results(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpR
     res = selectors.results(access=access, assessment=assessment)
     if not res.visible_sides:
         raise PermissionDenied("Results are hidden until both sides have submitted.")
-    return render(request, "assessments/results.html", _ctx(access, assessment=assessment, r=res))
+    return render(
+        request,
+        "assessments/results.html",
+        _ctx(access, assessment=assessment, r=res, chart=charts.answers_chart_data_uri(res.bank, res.rows)),
+    )
 
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.CONTRIBUTE)
@@ -236,20 +302,28 @@ def action_from(request: HttpRequest, access: Access, assessment_uuid: str, ques
     question = spec.question(question_id)
     reason = request.GET.get("reason") or request.POST.get("reason") or "attention"
     reason = "gap" if reason == "gap" else "attention"
-    form = AssessmentActionForm(request.POST or None, access=access, initial={
-        "title": f"Address {question_id}: " + question.text[:200],
-    })
+    form = AssessmentActionForm(
+        request.POST or None,
+        access=access,
+        initial={
+            "title": f"Address {question_id}: " + question.text[:200],
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_from_assessment(access=access, assessment=assessment, question_id=question_id,
-                                            reason=reason, **form.cleaned_data)
+            services.action_from_assessment(
+                access=access, assessment=assessment, question_id=question_id, reason=reason, **form.cleaned_data
+            )
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
             messages.success(request, "Action created.")
             return redirect("assessments:results", slug=access.arrangement.slug, assessment_uuid=assessment.uuid)
-    return render(request, "assessments/action_from.html", _ctx(
-        access, assessment=assessment, question=question, form=form, reason=reason))
+    return render(
+        request,
+        "assessments/action_from.html",
+        _ctx(access, assessment=assessment, question=question, form=form, reason=reason),
+    )
 
 
 @arrangement_page(Perm.VIEW)
@@ -257,7 +331,11 @@ def trend(request: HttpRequest, access: Access, bank_key: str) -> HttpResponse:
     spec, points = selectors.trend(access=access, bank_key=bank_key)
     if spec is None:
         raise Http404("No revealed cycles of this bank yet.")
-    return render(request, "assessments/trend.html", _ctx(access, spec=spec, points=points, bank_key=bank_key))
+    return render(
+        request,
+        "assessments/trend.html",
+        _ctx(access, spec=spec, points=points, bank_key=bank_key, chart=charts.trend_chart_data_uri(points)),
+    )
 
 
 # -- question banks ---------------------------------------------------------------
@@ -278,7 +356,10 @@ def bank_list(request: HttpRequest) -> HttpResponse:
                 bank = services.bank_load(text=form.cleaned_data["file"], organisation=org, user=request.user)
             except BankValidationError as exc:
                 bank_errors = exc.errors
-                form.add_error("file", f"The file has {len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''}. Nothing was saved.")
+                form.add_error(
+                    "file",
+                    f"The file has {len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''}. Nothing was saved.",
+                )
             except ValidationError as exc:
                 validation_to_form(form, exc)
             else:
@@ -290,8 +371,11 @@ def bank_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def bank_detail(request: HttpRequest, bank_key: str, version: int) -> HttpResponse:
     org_id = request.user.organisation_id
-    bank = get_object_or_404(QuestionBank.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=org_id)),
-                             key=bank_key, version=version)
+    bank = get_object_or_404(
+        QuestionBank.objects.filter(Q(organisation__isnull=True) | Q(organisation_id=org_id)),
+        key=bank_key,
+        version=version,
+    )
     return render(request, "assessments/bank_detail.html", {"bank": bank, "spec": bank.bank})
 
 
@@ -304,8 +388,9 @@ def pulse_new(request: HttpRequest, access: Access) -> HttpResponse:
     form = PulseCreateForm(request.POST or None, banks=banks, initial={"bank": banks.filter(key="annex-b").first()})
     if request.method == "POST" and form.is_valid():
         try:
-            survey = pulse_create(access=access, bank=form.cleaned_data["bank"], title=form.cleaned_data["title"],
-                                  teams=form.team_list())
+            survey = pulse_create(
+                access=access, bank=form.cleaned_data["bank"], title=form.cleaned_data["title"], teams=form.team_list()
+            )
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
@@ -316,15 +401,20 @@ def pulse_new(request: HttpRequest, access: Access) -> HttpResponse:
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
 def pulse_results_view(request: HttpRequest, access: Access, survey_uuid: str) -> HttpResponse:
-    survey = get_object_or_404(PulseSurvey.objects.select_related("bank"), arrangement=access.arrangement, uuid=survey_uuid)
+    survey = get_object_or_404(
+        PulseSurvey.objects.select_related("bank"), arrangement=access.arrangement, uuid=survey_uuid
+    )
     if request.method == "POST":
         pulse_close(access=access, survey=survey)
         messages.success(request, "Survey closed.")
         return redirect(request.path)
     data = pulse_results(access=access, survey=survey)
     link = request.build_absolute_uri(f"/pulse/{survey.token}/")
-    return render(request, "assessments/pulse_results.html", _ctx(access, survey=survey, data=data, link=link,
-                                                                   can_manage=access.has(Perm.MANAGE_ASSESSMENTS)))
+    return render(
+        request,
+        "assessments/pulse_results.html",
+        _ctx(access, survey=survey, data=data, link=link, can_manage=access.has(Perm.MANAGE_ASSESSMENTS)),
+    )
 
 
 def pulse_public(request: HttpRequest, token: str) -> HttpResponse:
@@ -336,8 +426,12 @@ def pulse_public(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pulse_respond(survey=survey, side=data["side"], team=data.get("team", ""),
-                          answers={q.id: data[f"q_{q.id}"] for q in spec.questions})
+            pulse_respond(
+                survey=survey,
+                side=data["side"],
+                team=data.get("team", ""),
+                answers={q.id: data[f"q_{q.id}"] for q in spec.questions},
+            )
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:

@@ -78,9 +78,9 @@ class ActorMiddleware:
 def _stamp_actor(sender: Any, history_instance: Any, history_user: Any = None, **kwargs: Any) -> None:
     user = history_user if getattr(history_user, "is_authenticated", False) else current_actor()
     if user is not None and getattr(user, "is_authenticated", False):
+        # Only the name is copied: the thread's actor may have been deleted since,
+        # and a foreign key to it would then break the write.
         history_instance.history_actor = f"{user.get_full_name()} <{user.email}>"[:300]
-        if history_instance.history_user_id is None:
-            history_instance.history_user = user
 
 
 @dataclass

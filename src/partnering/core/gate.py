@@ -16,7 +16,8 @@ def arrangement_page(perm: Perm = Perm.VIEW, *, write_perm: Perm | None = None) 
     """Resolve the member's `Access` to the arrangement in the URL, or refuse.
 
     Anonymous people go to the sign-in page; non-members get 404; members
-    without `perm` get 403. `write_perm`, when given, is required for POST.
+    without `perm` get 403. `write_perm`, when given, is required for POST (and any other unsafe
+    method); a page with only `perm=VIEW` needs CONTRIBUTE for one.
     The view receives `access` instead of the slug.
     """
 
@@ -25,7 +26,10 @@ def arrangement_page(perm: Perm = Perm.VIEW, *, write_perm: Perm | None = None) 
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            needed = write_perm if (write_perm and request.method == "POST") else perm
+            needed = perm
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                # A read-only page still refuses writes from people who only read.
+                needed = write_perm or (perm if perm != Perm.VIEW else Perm.CONTRIBUTE)
             access = access_for(user=request.user, arrangement_slug=slug, perm=needed)
             request.access = access  # type: ignore[attr-defined]
             return view(request, access, *args, **kwargs)

@@ -3,9 +3,13 @@
 ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("overview", "Overview", "arrangements:overview"),
     ("members", "Members", "arrangements:members"),
+    ("relationships", "People and peers", "relationships:peers"),
     ("openness", "Openness", "arrangements:openness"),
     ("assessments", "Assessments", "assessments:list"),
     ("risks", "Risks", "risks:register"),
+    ("charter", "Charter", "charter:detail"),
+    ("board", "Board", "board:detail"),
+    ("concerns", "Concerns", "concerns:list"),
     ("actions", "Actions", "actions:list"),
     ("history", "History", "arrangements:history"),
 ]

@@ -70,9 +70,7 @@ def test_create_without_a_title_shows_the_error_in_place(client, world):
 def test_create_with_the_end_before_the_start_shows_the_error_in_place(client, world):
     client.force_login(world.alice)
 
-    response = client.post(
-        "/arrangements/new/", CREATE | {"provider": world.provider.pk, "contract_end": "2020-01-01"}
-    )
+    response = client.post("/arrangements/new/", CREATE | {"provider": world.provider.pk, "contract_end": "2020-01-01"})
 
     body = _assert_govuk_errors(response, "The contract end date must be on or after the start date.")
     assert 'value="Revenues and benefits"' in body
@@ -188,8 +186,10 @@ def test_the_srie_cannot_change_the_stage(client, world):
 
 
 def test_openness_proposal_comes_into_force_when_both_agree(client, world):
-    form = {f"{k}": ("yes" if v is True else "no" if v is False else v)
-            for k, v in world.arrangement.openness.as_dict().items()} | {"open_book": "none"}
+    form = {
+        f"{k}": ("yes" if v is True else "no" if v is False else v)
+        for k, v in world.arrangement.openness.as_dict().items()
+    } | {"open_book": "none"}
     client.force_login(world.alice)
     assert client.post(_url(world, "openness/"), form).status_code == 302
     proposal = world.arrangement.openness_proposals.get()

@@ -32,24 +32,27 @@ def test_it_refuses_a_save_from_an_old_version(arrangement):
     with pytest.raises(EditConflict) as exc:
         save_versioned(arrangement, expected_version=1, fields=["title", "description"])
 
-    assert [(c.field, c.theirs, c.yours) for c in exc.value.changes] == [
-        ("title", "Digital services", "My title"),
-        ("description", "Their words", ""),
+    # Only what the other person changed since my version, with their value and mine.
+    assert [(c.field, c.label, c.theirs, c.yours) for c in exc.value.changes] == [
+        ("description", "Description", "Their words", ""),
     ]
-    assert exc.value.changes[0].label == "Title"
     assert exc.value.current.version == 2
     arrangement.refresh_from_db()
     assert (arrangement.title, arrangement.description) == ("Digital services", "Their words")
 
 
 def test_without_field_names_it_compares_every_field(arrangement):
-    save_versioned(Arrangement.objects.get(pk=arrangement.pk), expected_version=1)
-    arrangement.description = "Mine"
+    theirs = Arrangement.objects.get(pk=arrangement.pk)
+    theirs.contract_end = theirs.contract_start = None
+    theirs.description = "Theirs"
+    save_versioned(theirs, expected_version=1)
+    arrangement.title = "Mine"
 
     with pytest.raises(EditConflict) as exc:
         save_versioned(arrangement, expected_version=1)
 
     assert "description" in {c.field for c in exc.value.changes}
+    assert "title" not in {c.field for c in exc.value.changes}
     assert "version" not in {c.field for c in exc.value.changes}
 
 

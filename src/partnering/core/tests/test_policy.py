@@ -101,7 +101,9 @@ def test_visible_q_filters_like_can_see(world, user, titles):
     found = set(Action.objects.filter(access.visible_q()).values_list("title", flat=True))
 
     assert found == titles
-    assert all(access.can_see(v) for v in Action.objects.filter(access.visible_q()).values_list("visibility", flat=True))
+    assert all(
+        access.can_see(v) for v in Action.objects.filter(access.visible_q()).values_list("visibility", flat=True)
+    )
 
 
 @pytest.mark.parametrize(
