@@ -300,3 +300,142 @@ def _board_decision(world: World) -> str:
 
     decision = decision_add(access=world.access(world.alice), meeting=_board_meeting(world), title="Go ahead")
     return str(decision.uuid)
+
+
+# -- KPIs ---------------------------------------------------------------------------
+
+
+def _kpi(world: World) -> Any:
+    from partnering.kpis.models import Kpi
+    from partnering.kpis.services import kpi_create
+
+    found = Kpi.objects.filter(arrangement=world.arrangement).first()
+    return found or kpi_create(access=world.access(world.alice), name="First-time fix", unit="%")
+
+
+@route_object("kpi_uuid")
+def _kpi_uuid(world: World) -> str:
+    return str(_kpi(world).uuid)
+
+
+def _kpi_proposal(world: World, what: str) -> str:
+    # The provider proposes, so that the customer (alice) may agree and the provider (bob) may not.
+    from partnering.kpis.services import proposal_make
+
+    proposal = proposal_make(access=world.access(world.bob), kpi=_kpi(world), what=what, value=80)
+    return str(proposal.uuid)
+
+
+@route_object("baseline_uuid")
+def _kpi_baseline(world: World) -> str:
+    return _kpi_proposal(world, "baseline")
+
+
+@route_object("target_uuid")
+def _kpi_target(world: World) -> str:
+    return _kpi_proposal(world, "target")
+
+
+@route_object("measurement_uuid")
+def _measurement(world: World) -> str:
+    from django.utils import timezone
+
+    from partnering.kpis.services import measurement_record
+
+    measurement = measurement_record(
+        access=world.access(world.bob), kpi=_kpi(world), period=timezone.localdate(), value=82
+    )
+    return str(measurement.uuid)
+
+
+# -- open book and incentives (partnering.finance) ---------------------------------
+
+
+@route_object("line_uuid", hidden_from=("fran",))  # the facilitator reads neither book
+@route_object("uuid", routes="api:arrangement-cost-line", hidden_from=("fran",))
+def _cost_line(world: World) -> str:
+    from datetime import date
+    from decimal import Decimal
+
+    from partnering.finance.services import cost_line_create
+
+    line = cost_line_create(
+        access=world.access(world.alice),
+        period=date(2026, 4, 1),
+        category="staff",
+        description="Contract management team",
+        planned=Decimal("1000.00"),
+    )
+    return str(line.uuid)
+
+
+def _incentive(world: World) -> Any:
+    from decimal import Decimal
+
+    from partnering.finance.models import IncentiveMechanism
+    from partnering.finance.services import incentive_agree, incentive_propose
+
+    found = IncentiveMechanism.objects.filter(arrangement=world.arrangement).first()
+    if found is None:
+        terms = {
+            "name": "Hosting savings",
+            "basis": "cost",
+            "baseline": Decimal("10000.00"),
+            "customer_gain_pct": 50,
+            "provider_gain_pct": 50,
+            "customer_pain_pct": 50,
+            "provider_pain_pct": 50,
+        }
+        proposal = incentive_propose(access=world.access(world.alice), terms=terms)
+        found = incentive_agree(access=world.access(world.bob), proposal=proposal).mechanism
+    return found
+
+
+@route_object("mechanism_uuid")
+@route_object("uuid", routes="api:arrangement-incentive")
+def _incentive_uuid(world: World) -> str:
+    return str(_incentive(world).uuid)
+
+
+@route_object("proposal_uuid", routes="finance:")
+def _incentive_proposal(world: World) -> str:
+    from decimal import Decimal
+
+    from partnering.finance.services import incentive_propose
+
+    mechanism = _incentive(world)
+    terms = mechanism.terms_dict() | {"baseline": Decimal("12000.00")}
+    return str(incentive_propose(access=world.access(world.alice), mechanism=mechanism, terms=terms).uuid)
+
+
+# -- lessons and exit --------------------------------------------------------------
+
+
+@route_object("lesson_uuid")
+def _lesson(world: World) -> str:
+    from partnering.lessons.services import lesson_create
+
+    lesson = lesson_create(
+        access=world.access(world.alice),
+        title="Agree data quality before migration",
+        what_happened="Migration slipped while both sides debated what clean data meant.",
+        lesson="Acceptance criteria belong in the contract.",
+        tags="data, migration",
+    )
+    return str(lesson.uuid)
+
+
+@route_object("item_uuid")
+def _handover_item(world: World) -> str:
+    from partnering.exit.services import handover_item_add
+
+    item = handover_item_add(access=world.access(world.alice), title="Runbooks", owner=world.bob)
+    return str(item.uuid)
+
+
+# -- archive: Gateway packs --------------------------------------------------------
+
+
+@route_object("gate")
+def _gateway_gate(world: World) -> int:
+    return 0

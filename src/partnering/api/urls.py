@@ -80,3 +80,4 @@ _charter_board.register(rf"{NESTED}/charter/versions", CharterVersionViewSet, ba
 _charter_board.register(rf"{NESTED}/board/meetings", MeetingViewSet, basename="arrangement-board-meeting")
 _charter_board.register(rf"{NESTED}/board/decisions", DecisionViewSet, basename="arrangement-board-decision")
 urlpatterns += _charter_board.urls
+
