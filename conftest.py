@@ -58,3 +58,13 @@ def dave(world):
 @pytest.fixture
 def fran(world):
     return world.fran
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_actor():
+    """The audit trail's acting member is kept per thread (core.audit.set_actor):
+    forget it after each test, as ActorMiddleware does after each request."""
+    yield
+    from partnering.core.audit import set_actor
+
+    set_actor(None)

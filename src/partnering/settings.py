@@ -41,7 +41,10 @@ INSTALLED_APPS = [
     "partnering.board",
     "partnering.concerns",
     "partnering.relationships",
+    "partnering.finance",
     "partnering.api",
+    "partnering.lessons",
+    "partnering.exit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -222,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that several serializers share.
+    "ENUM_NAME_OVERRIDES": {
+        "EscalationLevelEnum": "partnering.concerns.models.Level",
+    },
 }
 
 LOGGING = {

@@ -81,3 +81,32 @@ _charter_board.register(rf"{NESTED}/board/meetings", MeetingViewSet, basename="a
 _charter_board.register(rf"{NESTED}/board/decisions", DecisionViewSet, basename="arrangement-board-decision")
 urlpatterns += _charter_board.urls
 
+# -- lessons and exit (partnering.lessons, partnering.exit) ---------------------------
+from partnering.exit.api import ExitStrategyAgreeView, ExitStrategyView, HandoverItemsView  # noqa: E402
+from partnering.lessons.api import LessonSearchView, LessonViewSet  # noqa: E402
+
+_lessons = SimpleRouter()
+_lessons.register(rf"{NESTED}/lessons", LessonViewSet, basename="arrangement-lesson")
+urlpatterns += [
+    path("lessons/", LessonSearchView.as_view(), name="lesson-search"),
+    path("arrangements/<slug:arrangement_slug>/exit-strategy/", ExitStrategyView.as_view(), name="arrangement-exit"),
+    path(
+        "arrangements/<slug:arrangement_slug>/exit-strategy/agree/",
+        ExitStrategyAgreeView.as_view(),
+        name="arrangement-exit-agree",
+    ),
+    path(
+        "arrangements/<slug:arrangement_slug>/exit-strategy/handover/",
+        HandoverItemsView.as_view(),
+        name="arrangement-exit-handover",
+    ),
+    *_lessons.urls,
+]
+
+# -- open book and incentives (partnering.finance) ------------------------------
+from partnering.finance.api import CostLineViewSet, IncentiveMechanismViewSet  # noqa: E402
+
+_finance = SimpleRouter()
+_finance.register(rf"{NESTED}/finance/lines", CostLineViewSet, basename="arrangement-cost-line")
+_finance.register(rf"{NESTED}/finance/incentives", IncentiveMechanismViewSet, basename="arrangement-incentive")
+urlpatterns += _finance.urls

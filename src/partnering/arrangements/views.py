@@ -298,6 +298,12 @@ def openness(request: HttpRequest, access: Access) -> HttpResponse:
             can_propose=access.has(Perm.PROPOSE_OPENNESS),
             form_fields=[form[n] for n in profile.SETTINGS],
             current_rows=[(form[n].label, _openness_display(profile, n)) for n in profile.SETTINGS],
+            pending_rows=[
+                (form[n].label, _openness_display(OpennessProfile(**pending.proposed_settings), n))
+                for n in profile.SETTINGS
+            ]
+            if pending
+            else [],
         ),
     )
 

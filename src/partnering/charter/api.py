@@ -67,7 +67,7 @@ class SignSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The lock version of the text you read.")
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CharterCommentSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -125,7 +125,7 @@ class CharterVersionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         )
         return Response(CharterVersionSerializer(signed).data)
 
-    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @extend_schema(request=CharterCommentSerializer, responses=CharterCommentSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def comments(self, request: Request, arrangement_slug: str, version_uuid: str) -> Response:
         """The version's discussion; POST adds a comment."""
@@ -133,10 +133,10 @@ class CharterVersionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         version = selectors.version_get(access=access, version_uuid=version_uuid)
         if request.method == "POST":
             access.require(Perm.CONTRIBUTE)
-            serializer = CommentSerializer(data=request.data)
+            serializer = CharterCommentSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             comment = services.charter_comment_add(
                 access=access, version=version, text=serializer.validated_data["text"]
             )
-            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
-        return Response(CommentSerializer(selectors.comments(version=version), many=True).data)
+            return Response(CharterCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(CharterCommentSerializer(selectors.comments(version=version), many=True).data)

@@ -43,7 +43,7 @@ class EscalationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ConcernCommentSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -130,7 +130,7 @@ class StatementInputSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="When editing your side's statement.")
 
 
-class CommentInputSerializer(serializers.Serializer):
+class ConcernCommentInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
 
 
@@ -235,18 +235,18 @@ class ConcernViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         )
         return Response(StatementSerializer(statement).data)
 
-    @extend_schema(methods=["GET"], responses=CommentSerializer(many=True))
-    @extend_schema(methods=["POST"], request=CommentInputSerializer, responses={201: CommentSerializer})
+    @extend_schema(methods=["GET"], responses=ConcernCommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ConcernCommentInputSerializer, responses={201: ConcernCommentSerializer})
     @action(detail=True, methods=["get", "post"])
     def comments(self, request: Request, arrangement_slug: str, concern_uuid: str) -> Response:
         """The concern's discussion: read it, or add a comment."""
         concern = self._concern()
         if request.method == "GET":
-            return Response(CommentSerializer(selectors.concern_comments(concern=concern), many=True).data)
+            return Response(ConcernCommentSerializer(selectors.concern_comments(concern=concern), many=True).data)
         self.get_access().require(Perm.CONTRIBUTE)
-        serializer = CommentInputSerializer(data=request.data)
+        serializer = ConcernCommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         comment = services.concern_comment_add(
             access=self.get_access(), concern=concern, text=serializer.validated_data["text"]
         )
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ConcernCommentSerializer(comment).data, status=status.HTTP_201_CREATED)

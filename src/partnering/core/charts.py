@@ -288,3 +288,195 @@ def trend_chart(points: Sequence[Any]) -> str:
 
 def trend_chart_data_uri(points: Sequence[Any]) -> str:
     return data_uri(trend_chart(points))
+
+
+# -- KPIs: measurements per period against the agreed baseline and target ------------
+
+
+def _kpi_data(
+    unit: str, labels: Sequence[str], lines: Sequence[tuple[str, Sequence[Any]]], baseline: Any, target: Any
+) -> dict[str, Any]:
+    def num(value: Any) -> float | None:
+        return None if value is None else round(float(value), 4)
+
+    return {
+        "unit": unit,
+        "labels": list(labels),
+        "lines": [[name, [num(v) for v in values]] for name, values in lines],
+        "baseline": num(baseline),
+        "target": num(target),
+    }
+
+
+def _draw_kpi(data: dict[str, Any]) -> str:
+    labels, lines = data["labels"], data["lines"]
+    xs = list(range(len(labels)))
+    styles = [(CUSTOMER_COLOUR, "o", "-"), (PROVIDER_COLOUR, "s", "--")]
+    with _LOCK, matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(7.0, 3.2), layout="constrained")
+        ax = figure.add_subplot()
+        for (name, values), (colour, marker, style) in zip(lines, styles, strict=False):
+            points = [(x, y) for x, y in zip(xs, values, strict=True) if y is not None]
+            if not points:
+                continue
+            ax.plot(
+                [x for x, _ in points],
+                [y for _, y in points],
+                color=colour,
+                linestyle=style,
+                linewidth=2,
+                marker=marker,
+                markersize=6,
+                markeredgecolor=TEXT_COLOUR,
+                markeredgewidth=0.8,
+                label=name,
+            )
+        # Baseline and target differ in line style as well as label, not in colour alone.
+        if data["baseline"] is not None:
+            ax.axhline(data["baseline"], color=MUTED_COLOUR, linestyle=":", linewidth=1.5, label="Agreed baseline")
+        if data["target"] is not None:
+            ax.axhline(data["target"], color=TEXT_COLOUR, linestyle="-.", linewidth=1.5, label="Agreed target")
+        ax.set_xticks(xs, labels, rotation=45 if len(labels) > 8 else 0, ha="right" if len(labels) > 8 else "center")
+        ax.set_xlim(-0.5, max(len(labels) - 0.5, 0.5))
+        if data["unit"]:
+            ax.set_ylabel(data["unit"])
+        ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+        ax.set_axisbelow(True)
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=4, frameon=False)
+        return _svg(figure)
+
+
+def kpi_chart(
+    *,
+    unit: str,
+    labels: Sequence[str],
+    lines: Sequence[tuple[str, Sequence[Any]]],
+    baseline: Any = None,
+    target: Any = None,
+) -> str:
+    """A KPI's values per period (one line, or one per side), with the agreed baseline and target.
+
+    ``lines`` are (name, values) with one value (or None) per label. Empty
+    string when there is no value to draw.
+    """
+    data = _kpi_data(unit, labels, lines, baseline, target)
+    if not any(v is not None for _, values in data["lines"] for v in values):
+        return ""
+    return _cached("kpi", data, _draw_kpi)
+
+
+def kpi_chart_data_uri(**kwargs: Any) -> str:
+    return data_uri(kpi_chart(**kwargs))
+
+
+# -- finance: planned against actual per period, and gain shares ------------------
+# Amounts arrive as Decimal and are keyed as text, so the cache key is exact;
+# only the drawing turns them into floats, for the axes.
+
+
+def _draw_books(data: dict[str, Any]) -> str:
+    labels, books = data["labels"], data["books"]
+    xs = list(range(len(labels)))
+    styles = {"customer": (CUSTOMER_COLOUR, "o"), "provider": (PROVIDER_COLOUR, "s")}
+    with _LOCK, matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(7.0, 3.4), layout="constrained")
+        ax = figure.add_subplot()
+        for side, name, planned, actual in books:
+            colour, marker = styles.get(side, (MUTED_COLOUR, "^"))
+            ax.plot(
+                xs, [float(v) for v in planned], color=colour, linestyle="--", linewidth=1.5, label=f"{name}: planned"
+            )
+            ax.plot(
+                xs,
+                [float(v) for v in actual],
+                color=colour,
+                linestyle="-",
+                linewidth=2,
+                marker=marker,
+                markersize=4,
+                markeredgecolor=TEXT_COLOUR,
+                markeredgewidth=0.6,
+                label=f"{name}: actual",
+            )
+        step = max(1, len(labels) // 12)
+        ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
+        ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_ylabel(data["currency"])
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=8)
+        return _svg(figure)
+
+
+def books_chart(
+    labels: Sequence[str], books: Sequence[tuple[str, str, Sequence[Any], Sequence[Any]]], currency: str
+) -> str:
+    """Planned (dashed) against actual (solid) per period for each book the member reads.
+
+    ``books`` holds (side, name, planned per period, actual per period), the
+    amounts Decimal. Empty string when there is nothing to draw.
+    """
+    if not labels or not books:
+        return ""
+    data = {
+        "labels": list(labels),
+        "currency": currency,
+        "books": [
+            [side, name, [str(v) for v in planned], [str(v) for v in actual]] for side, name, planned, actual in books
+        ],
+    }
+    return _cached("books", data, _draw_books)
+
+
+def _draw_gainshare(data: dict[str, Any]) -> str:
+    labels, customer, provider = data["labels"], data["customer"], data["provider"]
+    xs = list(range(len(labels)))
+    with _LOCK, matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(7.0, 3.2), layout="constrained")
+        ax = figure.add_subplot()
+        width = 0.4
+        ax.bar(
+            [x - width / 2 for x in xs],
+            [float(v) for v in customer],
+            width,
+            color=CUSTOMER_COLOUR,
+            edgecolor=TEXT_COLOUR,
+            linewidth=0.6,
+            label="Customer's share",
+        )
+        ax.bar(
+            [x + width / 2 for x in xs],
+            [float(v) for v in provider],
+            width,
+            color=PROVIDER_COLOUR,
+            edgecolor=TEXT_COLOUR,
+            linewidth=0.6,
+            hatch="//",
+            label="Provider's share",
+        )
+        ax.axhline(0, color=TEXT_COLOUR, linewidth=0.8)
+        step = max(1, len(labels) // 12)
+        ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right")
+        ax.yaxis.grid(True, color=GRID_COLOUR, linewidth=0.6)
+        ax.set_axisbelow(True)
+        ax.set_ylabel(data["currency"])
+        for spine in ("top", "right"):
+            ax.spines[spine].set_visible(False)
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+        return _svg(figure)
+
+
+def gainshare_chart(labels: Sequence[str], customer: Sequence[Any], provider: Sequence[Any], currency: str) -> str:
+    """Each party's gain (above zero) or pain (below) per period, side by side."""
+    if not labels:
+        return ""
+    data = {
+        "labels": list(labels),
+        "currency": currency,
+        "customer": [str(v) for v in customer],
+        "provider": [str(v) for v in provider],
+    }
+    return _cached("gainshare", data, _draw_gainshare)

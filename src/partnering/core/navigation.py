@@ -11,5 +11,8 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("board", "Board", "board:detail"),
     ("concerns", "Concerns", "concerns:list"),
     ("actions", "Actions", "actions:list"),
+    ("finance", "Open book", "finance:books"),
+    ("lessons", "Lessons", "lessons:list"),
+    ("exit", "Exit plan", "exit:detail"),
     ("history", "History", "arrangements:history"),
 ]

@@ -179,15 +179,25 @@ def test_the_annual_checks_are_scheduled_from_contract_award(world, two_years_in
 
 
 def test_a_revealed_cycle_shows_done_on_the_schedule(world, two_years_in):
-    reveal(world, start(world, "annex-b"))
-    start(world, "annex-b")  # cycle 2, started but not revealed
+    # Two years after contract award the check started now covers contract year 2;
+    # year 1 was never done and stays overdue.
+    revealed = reveal(world, start(world, "annex-b"))
 
     items = {(i.bank_key, i.cycle): i for i in selectors.schedule(access=world.access(world.alice))}
 
-    assert items[("annex-b", 1)].status == "done"
-    assert items[("annex-b", 2)].status == "overdue"
-    assert items[("annex-b", 2)].assessment is not None
+    assert revealed.cycle == 2
+    assert items[("annex-b", 2)].status == "done"
+    assert items[("annex-b", 2)].assessment == revealed
+    assert items[("annex-b", 1)].status == "overdue"
+    assert items[("annex-b", 1)].assessment is None
     assert items[("annual-health-check", 1)].status == "overdue"
+
+
+def test_a_second_check_in_the_same_year_covers_the_next_contract_year(world, two_years_in):
+    first = start(world, "annex-b")
+    second = start(world, "annex-b")
+
+    assert (first.cycle, second.cycle) == (2, 3)
 
 
 def test_a_check_due_within_sixty_days_is_due_soon(world):

@@ -135,3 +135,17 @@ def govuk_datetime(value: Any) -> str:
 
     local = tz.localtime(value) if getattr(value, "tzinfo", None) else value
     return f"{date_format(local, 'j F Y')} at {govuk_time(local)}"
+
+
+@register.filter
+def answer_label(value: Any) -> str:
+    """The label of an answer value on any built-in scale ("not_at_all" → "Not at all")."""
+    if not value:
+        return ""
+    from partnering.assessments.bank_loader import SCALES
+
+    for scale in SCALES.values():
+        for option in scale.options:
+            if option.value == value:
+                return option.label
+    return str(value)
