@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "partnering.api",
     "partnering.lessons",
     "partnering.exit",
+    "partnering.archive",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -14,5 +14,6 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("finance", "Open book", "finance:books"),
     ("lessons", "Lessons", "lessons:list"),
     ("exit", "Exit plan", "exit:detail"),
+    ("gateway", "Gateway packs", "archive:gateway"),
     ("history", "History", "arrangements:history"),
 ]
