@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("partnering.concerns.urls")),
     path("", include("partnering.relationships.urls")),
     path("", include("partnering.finance.urls")),
+    path("", include("partnering.portfolio.urls")),
     path("", include("partnering.lessons.urls")),
     path("", include("partnering.exit.urls")),
     path("", include("partnering.archive.urls")),

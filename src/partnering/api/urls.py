@@ -81,6 +81,14 @@ _charter_board.register(rf"{NESTED}/board/meetings", MeetingViewSet, basename="a
 _charter_board.register(rf"{NESTED}/board/decisions", DecisionViewSet, basename="arrangement-board-decision")
 urlpatterns += _charter_board.urls
 
+# -- portfolio and early warnings (partnering.portfolio) ------------------------------
+from partnering.portfolio.api import PortfolioView, WarningsView  # noqa: E402
+
+urlpatterns += [
+    path("portfolio/", PortfolioView.as_view(), name="portfolio"),
+    path("arrangements/<slug:arrangement_slug>/warnings/", WarningsView.as_view(), name="arrangement-warnings"),
+]
+
 # -- lessons and exit (partnering.lessons, partnering.exit) ---------------------------
 from partnering.exit.api import ExitStrategyAgreeView, ExitStrategyView, HandoverItemsView  # noqa: E402
 from partnering.lessons.api import LessonSearchView, LessonViewSet  # noqa: E402

@@ -12,6 +12,7 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("concerns", "Concerns", "concerns:list"),
     ("actions", "Actions", "actions:list"),
     ("finance", "Open book", "finance:books"),
+    ("warnings", "Early warnings", "portfolio:warnings"),
     ("lessons", "Lessons", "lessons:list"),
     ("exit", "Exit plan", "exit:detail"),
     ("gateway", "Gateway packs", "archive:gateway"),

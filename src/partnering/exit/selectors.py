@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from partnering.arrangements.models import Membership
 from partnering.core.choices import Stage
 from partnering.core.policy import Access
-from partnering.exit.models import ExitStrategy, HandoverItem
+from partnering.exit.models import ExitStatus, ExitStrategy, HandoverItem
 
 NONE = "none"
 
@@ -32,6 +32,15 @@ def exit_strategy_status(arrangement_ids: Iterable[Any]) -> dict[Any, str]:
     ids = list(arrangement_ids)
     found = dict(ExitStrategy.objects.filter(arrangement_id__in=ids).values_list("arrangement_id", "status"))
     return {pk: found.get(pk, NONE) for pk in ids}
+
+
+def arrangements_with_exit_strategy(arrangements: QuerySet) -> QuerySet:
+    """Those of `arrangements` whose exit strategy both sides have agreed.
+
+    The portfolio's early-warning rule "no exit strategy by contract award"
+    calls this for a whole batch: one query, filtered in the database.
+    """
+    return arrangements.filter(exit_strategy__status=ExitStatus.AGREED).values_list("pk", flat=True)
 
 
 def exit_warning(*, stage: str, status: str) -> str:
