@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "partnering.relationships",
     "partnering.finance",
     "partnering.api",
+    "partnering.kpis",
     "partnering.portfolio",
     "partnering.lessons",
     "partnering.exit",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("partnering.board.urls")),
     path("", include("partnering.concerns.urls")),
     path("", include("partnering.relationships.urls")),
+    path("", include("partnering.kpis.urls")),
     path("", include("partnering.finance.urls")),
     path("", include("partnering.portfolio.urls")),
     path("", include("partnering.lessons.urls")),

@@ -81,6 +81,13 @@ _charter_board.register(rf"{NESTED}/board/meetings", MeetingViewSet, basename="a
 _charter_board.register(rf"{NESTED}/board/decisions", DecisionViewSet, basename="arrangement-board-decision")
 urlpatterns += _charter_board.urls
 
+# -- KPIs (partnering.kpis) -----------------------------------------------------------
+from partnering.kpis.api import KpiViewSet  # noqa: E402
+
+_kpis = SimpleRouter()
+_kpis.register(rf"{NESTED}/kpis", KpiViewSet, basename="arrangement-kpi")
+urlpatterns += _kpis.urls
+
 # -- portfolio and early warnings (partnering.portfolio) ------------------------------
 from partnering.portfolio.api import PortfolioView, WarningsView  # noqa: E402
 

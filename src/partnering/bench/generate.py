@@ -1004,3 +1004,109 @@ def generate(*, scale: Scale, seed: int, anchor: date, log: Callable[[str], None
         log(f"  {fam.name:<16} {plan.counts[fam.name]:>9,} rows  {time.monotonic() - started:6.1f} s")
     reset_sequences()
     return plan
+
+
+# -- KPIs (partnering.kpis) -------------------------------------------------------------
+
+KPI_NAMES = (
+    ("Calls answered within 60 seconds", "%", "higher", 75, 90),
+    ("Service desk first-time fix", "%", "higher", 65, 80),
+    ("Days to resolve a priority 2 incident", "days", "lower", 5, 2),
+    ("Service availability", "%", "higher", 99.0, 99.9),
+    ("Priority 1 incidents", "incidents", "lower", 6, 2),
+    ("Resident satisfaction", "%", "higher", 60, 80),
+    ("Change requests decided within 10 days", "%", "higher", 50, 85),
+    ("Cost per transaction", "£", "lower", 6, 4),
+    ("Board actions closed on time", "%", "higher", 60, 85),
+    ("Reports delivered on time", "%", "higher", 70, 95),
+)
+
+
+@family("kpis", requires="partnering.kpis")
+def gen_kpis(plan: Plan) -> int:
+    """KPIs with agreed baselines and targets (a few baselines still pending) and monthly measurements.
+
+    Measurements are spread over the arrangements by size; each arrangement gets about one KPI per
+    12 measurements (at most one per name), so a busy arrangement has a long history per KPI.
+    """
+    from decimal import Decimal
+
+    from partnering.kpis.models import BaselineProposal, Kpi, Measurement, TargetProposal
+    from partnering.kpis.periods import previous_periods
+
+    rng = plan.rng
+    per_arrangement = allocate(rng, plan.scale.kpi_measurements, plan.weights)
+    kpis: list[tuple[Kpi, int, float, float]] = []
+    with Buffer(Kpi) as out:
+        out.keep = True
+        for a, n in zip(plan.arrangements, per_arrangement, strict=True):
+            if not n:
+                continue
+            count = min(len(KPI_NAMES), max(1, n // 12))
+            share = [n // count + (1 if i < n % count else 0) for i in range(count)]
+            for (name, unit, direction, baseline, target), m in zip(KPI_NAMES, share, strict=False):
+                kpi = Kpi(
+                    arrangement=a,
+                    name=name,
+                    kind="relationship" if name.startswith("Board") else "service",
+                    unit=unit,
+                    direction=direction,
+                    frequency="monthly",
+                    data_source="Monthly service report",
+                    source="measured",
+                    created_by_id=a.created_by_id,
+                    version=1,
+                    **_stamps(plan, plan.moment(900, -30)),
+                )
+                out.add(kpi)
+                kpis.append((kpi, m, baseline, target))
+    sides = (Side.CUSTOMER, Side.PROVIDER)
+    with Buffer(BaselineProposal) as baselines, Buffer(TargetProposal) as targets:
+        for kpi, _m, baseline, target in kpis:
+            people = {s: plan.active_members(kpi.arrangement_id, s) for s in sides}
+            by = rng.choice(sides)
+            other = Side.PROVIDER if by == Side.CUSTOMER else Side.CUSTOMER
+
+            def person(side: str, people: dict[str, list[Member]] = people) -> int | None:
+                return rng.choice(people[side]).user_id if people[side] else None
+
+            pending = rng.random() < 0.15
+            when = plan.moment(600, -30)
+            for out, value, extra in (
+                (baselines, baseline, {"uncertainty": "Estimated from the old contract's reports."}),
+                (targets, target, {}),
+            ):
+                agreed = not (pending and out is baselines)
+                out.add(
+                    out.model(
+                        kpi=kpi,
+                        value=Decimal(str(value)),
+                        proposed_by_id=person(by),
+                        proposed_side=by,
+                        agreed_by_id=person(other) if agreed else None,
+                        agreed_side=other if agreed else "",
+                        agreed_at=when if agreed else None,
+                        **extra,
+                        **_stamps(plan, when),
+                    )
+                )
+    with Buffer(Measurement) as out:
+        for kpi, m, baseline, target in kpis:
+            periods = previous_periods("monthly", plan.anchor, m)
+            low, high = sorted((baseline, target))
+            spread = (high - low) or 1
+            for period in periods:
+                value = rng.uniform(low - spread * 0.3, high + spread * 0.2)
+                created = datetime.combine(period, dtime(9, 0), tzinfo=UTC) + timedelta(days=32)
+                out.add(
+                    Measurement(
+                        kpi=kpi,
+                        period=period,
+                        value=Decimal(str(round(value, 2))),
+                        entered_side=rng.choice(sides),
+                        note="",
+                        version=1,
+                        **_stamps(plan, min(created, plan.now)),
+                    )
+                )
+    return out.count

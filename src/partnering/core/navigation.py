@@ -11,6 +11,7 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("board", "Board", "board:detail"),
     ("concerns", "Concerns", "concerns:list"),
     ("actions", "Actions", "actions:list"),
+    ("kpis", "Performance", "kpis:list"),
     ("finance", "Open book", "finance:books"),
     ("warnings", "Early warnings", "portfolio:warnings"),
     ("lessons", "Lessons", "lessons:list"),
