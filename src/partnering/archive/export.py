@@ -63,10 +63,17 @@ def _customer_book(access: Access) -> Q:
     return Q() if access.sees_book_of(Side.CUSTOMER) else Q(pk__in=[])
 
 
+def _nothing(access: Access) -> Q:
+    # 360° pulse responses are only ever shown grouped, with groups under five withheld
+    # (assessments.pulse.pulse_results): single responses never leave the installation.
+    return Q(pk__in=[])
+
+
 #: Extra rules for a member's export, by model label, beyond visibility. A feature whose
 #: records are hidden by a rule of its own adds it here; children follow their parent.
 MEMBER_FILTERS: dict[str, Callable[[Access], Q]] = {
     "assessments.answer": _answer_filter,
+    "assessments.pulseresponse": _nothing,
     "finance.costline": _books,
     "finance.valuemeasure": _books,
     "finance.budgetconstraint": _customer_book,

@@ -305,12 +305,16 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
     """How each question and the verdict moved from cycle to cycle, for each side.
 
     Only revealed cycles count: before the reveal a side's answers are blind.
+    Each cycle shows only the sides `sides_visible` allows (a one-sided
+    assessment never reaches the other side).
     """
     cycles = list(
         Assessment.objects.filter(arrangement=access.arrangement, bank__key=bank_key, revealed_at__isnull=False)
         .select_related("bank")
         .order_by("revealed_at")
     )
+    visible = {c.pk: sides_visible(access, c) for c in cycles}
+    cycles = [c for c in cycles if visible[c.pk]]
     if not cycles:
         return None, []
     answers = Answer.objects.filter(assessment__in=cycles, respondent__isnull=True, perspective=Perspective.SELF)
@@ -320,15 +324,15 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
     points = []
     for c in cycles:
         spec = c.bank.bank
-        rows = grouped.get(c.pk, [])
+        rows = [a for a in grouped.get(c.pk, []) if a.side in visible[c.pk]]
         cust, prov = _values(rows, Side.CUSTOMER, Perspective.SELF), _values(rows, Side.PROVIDER, Perspective.SELF)
         points.append(
             TrendPoint(
                 c,
                 cust,
                 prov,
-                verdict_for(spec, cust) if Side.CUSTOMER in c.sides else None,
-                verdict_for(spec, prov) if Side.PROVIDER in c.sides else None,
+                verdict_for(spec, cust) if Side.CUSTOMER in visible[c.pk] else None,
+                verdict_for(spec, prov) if Side.PROVIDER in visible[c.pk] else None,
             )
         )
     return cycles[-1].bank.bank, points

@@ -199,3 +199,20 @@ def test_timestamps_survive(populated):
 
     assert Risk.objects.get(uuid=populated.shared.uuid).created_at == risk_created
     assert timezone.is_aware(risk_created)
+
+
+@pytest.mark.django_db
+def test_a_members_export_holds_no_single_pulse_response_of_either_side(populated):
+    from partnering.assessments.models import PulseResponse, PulseSurvey, QuestionBank
+
+    world = populated.world
+    bank = QuestionBank.objects.get(key="annex-b", is_current=True)
+    survey = PulseSurvey.objects.create(arrangement=world.arrangement, bank=bank, title="Pulse", teams=["Service desk"])
+    PulseResponse.objects.create(
+        survey=survey, side="provider", team="Service desk", answers={"B1": "not_at_all"}, submitted_on="2025-01-01"
+    )
+
+    data = collect(world.arrangement, access=world.access(world.alice))
+
+    assert _records(data, "assessments.pulseresponse")["records"] == []
+    assert len(_records(collect(world.arrangement), "assessments.pulseresponse")["records"]) == 1

@@ -280,3 +280,14 @@ def test_a_one_sided_assessment_stays_with_the_side_that_answered_it(client, wor
     assert CUSTOMER_AGREED not in _get(client, world.bob, _urls(world, a)["detail"]).content.decode()
     assert selectors.visible_answers(access=world.access(world.bob), assessment=a).count() == 0
     assert CUSTOMER_AGREED in _get(client, world.dave, _urls(world, a)["results"]).content.decode()
+
+
+def test_provider_cannot_read_a_one_sided_customer_assessment_on_the_trend_page(client, world):
+    a = start(world, "partner-suitability-sro", subject="Brightwave Digital")
+    agree_all(world, a, world.alice, "partly", comment=CUSTOMER_AGREED)
+    a = submit_side(world, a, world.alice)
+    url = f"/arrangements/{world.arrangement.slug}/assessments/trend/partner-suitability-sro/"
+
+    assert _get(client, world.bob, url).status_code == 404
+    assert selectors.trend(access=world.access(world.bob), bank_key="partner-suitability-sro") == (None, [])
+    assert "Partly" in _get(client, world.alice, url).content.decode()
