@@ -16,7 +16,7 @@ def actions_for_arrangement(*, access: Access, open_only: bool = False) -> Query
     qs = (
         Action.objects.filter(arrangement=access.arrangement)
         .filter(access.visible_q())
-        .select_related("owner", "source_type")
+        .select_related("owner", "source_type", "arrangement")
         .order_by("due_date", "id")
     )
     if open_only:

@@ -109,3 +109,24 @@ def test_an_edit_from_an_old_version_shows_the_conflict(client, world):
     assert response.status_code == 200
     assert "Someone else changed this action" in response.content.decode()
     assert Action.objects.get(pk=action.pk).title == "First"
+
+
+def _queries_for_arrangement_actions(client, world, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        _action(world, title=f"Action {n}")
+    client.force_login(world.alice)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/arrangements/{world.arrangement.slug}/actions/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_arrangement_actions_page_costs_the_same_for_more_actions(client, world):
+    few = _queries_for_arrangement_actions(client, world, 2)
+    Action.objects.all().delete()
+    many = _queries_for_arrangement_actions(client, world, 12)
+
+    assert many == few
