@@ -69,9 +69,12 @@ clean:
 
 # Issue 7's benchmarks (see BENCHMARKS.md). `make bench` generates the department-scale portfolio
 # on SQLite and PostgreSQL, then measures every key page with gunicorn + wrk on each;
-# `make bench SCALE=small` is a quick run. `make bench-data` only generates.
+# `make bench SCALE=small` is a quick run. `make bench-data` only generates. Then a soak run
+# (partnering.bench.soak): SOAK seconds of mixed load on PostgreSQL, watching worker memory.
 SCALE ?= department
 SEED ?= 7
+# Seconds of the soak run after the measurements (mixed load, worker memory); 0 skips it.
+SOAK ?= 600
 BENCH_SQLITE ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 BENCH_POSTGRES ?= postgres://postgres@127.0.0.1:5432/partnering_bench
 .PHONY: bench-data
@@ -85,3 +88,5 @@ bench: bench-data
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m partnering.bench.run --command "make bench SCALE=$(SCALE)" \
 	  SQLite=$(BENCH_SQLITE) PostgreSQL=$(BENCH_POSTGRES)
+	$(BIN)/python -m partnering.bench.soak --seconds $(SOAK) --command "make bench SCALE=$(SCALE) SOAK=$(SOAK)" \
+	  PostgreSQL=$(BENCH_POSTGRES)

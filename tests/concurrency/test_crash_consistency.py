@@ -58,14 +58,14 @@ def child_main(argv: list[str]) -> None:
             return {"risks": Risk.objects.filter(arrangement=access.arrangement).count(), **_import_state(slug)}
 
         if stop == "after-new-risks":
-            create = importing.bulk_create_with_history
+            create = importing._create_with_history
 
             def create_then_hold(*args: Any, **kwargs: Any) -> Any:
                 created = create(*args, **kwargs)
                 hold(seen())
                 return created
 
-            importing.bulk_create_with_history = create_then_hold
+            importing._create_with_history = create_then_hold
         else:
             history_create = HistoryManager.bulk_history_create
 

@@ -38,6 +38,8 @@ PUBLIC_ROUTES = frozenset(
         "accounts:password_reset_done",
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
+        "accounts:sso_start",  # single sign-on starts signed out (404 while OIDC is not configured)
+        "accounts:sso_callback",  # the identity provider sends the browser back here, signed out
         "assessments:pulse_public",  # staff answer the 360° pulse survey anonymously, by its token
     }
 )

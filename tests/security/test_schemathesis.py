@@ -62,34 +62,8 @@ schema = _load_schema()
 
 #: Operations known to break the schema: strict xfail with the reason (tests/security/conftest.py
 #: applies them), so that a fix turns them into XPASS failures and the entry must go. Nothing is
-#: excluded from the run. Details and fixes: SECURITY-FINDINGS.md.
-_PAGINATED = "returns a plain list but the schema says Paginated...List: the @action needs pagination_class=None (S4)"
-_LESSON_SOURCE = "lessons' and KPIs' Source choices both become SourceEnum; the KPI one wins (S5)"
-_RISK_NULL = "blank proximity/response are rendered null; the enums are not nullable (S6)"
-_ANSWERS_400 = "malformed answers get DRF's field errors, not the documented AnswersRejected body (S3)"
-KNOWN_FAILURES: dict[str, str] = {
-    "GET /api/v1/arrangements/{arrangement_slug}/charter/versions/{version_uuid}/comments/": _PAGINATED,
-    "GET /api/v1/arrangements/{arrangement_slug}/concerns/{concern_uuid}/comments/": _PAGINATED,
-    "GET /api/v1/arrangements/{arrangement_slug}/kpis/{kpi_uuid}/measurements/": _PAGINATED,
-    "GET /api/v1/arrangements/{arrangement_slug}/kpis/{kpi_uuid}/proposals/": _PAGINATED,
-    "POST /api/v1/arrangements/{arrangement_slug}/charter/versions/{version_uuid}/comments/": (
-        "answers 201; the schema documents 200 (S7)"
-    ),
-    "GET /api/v1/arrangements/{arrangement_slug}/lessons/": _LESSON_SOURCE,
-    "POST /api/v1/arrangements/{arrangement_slug}/lessons/": _LESSON_SOURCE,
-    "GET /api/v1/arrangements/{arrangement_slug}/lessons/{lesson_uuid}/": _LESSON_SOURCE,
-    "POST /api/v1/arrangements/{arrangement_slug}/lessons/{lesson_uuid}/publish/": _LESSON_SOURCE,
-    "GET /api/v1/lessons/": _LESSON_SOURCE,
-    "GET /api/v1/arrangements/{arrangement_slug}/risks/": _RISK_NULL,
-    "POST /api/v1/arrangements/{arrangement_slug}/risks/": _RISK_NULL,
-    "GET /api/v1/arrangements/{arrangement_slug}/risks/{risk_uuid}/": _RISK_NULL,
-    "POST /api/v1/arrangements/{arrangement_slug}/risks/{risk_uuid}/share/": _RISK_NULL,
-    "PUT /api/v1/arrangements/{arrangement_slug}/assessments/{uuid}/my-answers/": _ANSWERS_400,
-    "PATCH /api/v1/arrangements/{arrangement_slug}/assessments/{uuid}/my-answers/": _ANSWERS_400,
-    "PUT /api/v1/arrangements/{arrangement_slug}/assessments/{uuid}/side-answers/": _ANSWERS_400,
-    "PATCH /api/v1/arrangements/{arrangement_slug}/assessments/{uuid}/side-answers/": _ANSWERS_400,
-    "POST /api/v1/banks/": "a missing `yaml` field gets DRF's field errors, not the documented BankRejected body (S3)",
-}
+#: excluded from the run. None is known now: S1-S7 of SECURITY-FINDINGS.md are fixed.
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -168,42 +142,51 @@ def _point_at(case: schemathesis.Case, values: dict[str, str]) -> None:
 
 # -- checks ----------------------------------------------------------------------------
 
-#: Errors the API answers with, in DRF's shape, wherever the input or the policy calls for them.
-#: The schema documents none of them (see SECURITY-FINDINGS.md and the strict xfail below), so
-#: schemathesis's own status_code_conformance would fail every operation on its first 400.
-EXPECTED_ERRORS = {400, 403, 404, 409}
-
 
 @schemathesis.check
-def documented_success_or_expected_error(ctx, response, case) -> None:
-    """A 2xx must be documented for the operation; anything else must be an expected client error."""
+def documented_status(ctx, response, case) -> None:
+    """Every answer, success or error, must be documented for the operation (its body is checked too)."""
     documented = {int(code) for code in case.operation.responses.status_codes if code.isdigit()}
-    status = response.status_code
-    if 200 <= status < 300 and status not in documented:
-        raise AssertionError(f"{case.operation.label} answered {status}; the schema documents {sorted(documented)}")
-    if status >= 300 and status not in documented | EXPECTED_ERRORS:
-        raise AssertionError(f"{case.operation.label} answered {status}, neither documented nor an expected error")
+    if response.status_code not in documented:
+        raise AssertionError(
+            f"{case.operation.label} answered {response.status_code}; the schema documents {sorted(documented)}"
+        )
 
 
 def test_every_operation_documents_its_error_responses() -> None:
-    """Clients generated from the schema should know the 400/401/403/404 every operation can answer."""
+    """Clients generated from the schema know the errors every operation can answer.
+
+    400 on writes, 401 and 403 everywhere, 404 where the path names something,
+    409 where the client sends back a record's lock `version` (partnering.api.schema).
+    """
     missing = []
     for path, operations in schema.raw_schema["paths"].items():
         for method, operation in operations.items():
             if method == "parameters":
                 continue
-            expected = {"401", "403", "404"} | ({"400"} if method in ("post", "put", "patch") else set())
+            expected = {"401", "403"}
+            if method in ("post", "put", "patch", "delete"):
+                expected.add("400")
+            if "{" in path:
+                expected.add("404")
             absent = expected - set(operation["responses"])
             if absent:
                 missing.append(f"{method.upper()} {path}: {', '.join(sorted(absent))}")
     assert not missing, f"{len(missing)} operations do not document their errors:\n" + "\n".join(missing)
 
 
-test_every_operation_documents_its_error_responses = pytest.mark.xfail(
-    strict=True,
-    reason="drf-spectacular documents only success responses; no postprocessing hook adds the API's "
-    "400/401/403/404 error bodies (SECURITY-FINDINGS.md, S1)",
-)(test_every_operation_documents_its_error_responses)
+def test_error_responses_share_the_error_components() -> None:
+    components = schema.raw_schema["components"]["schemas"]
+    assert {"Error", "ValidationError", "EditConflict", "FieldChange"} <= set(components)
+    risk_put = schema.raw_schema["paths"]["/api/v1/arrangements/{arrangement_slug}/risks/{risk_uuid}/"]["put"]
+    assert risk_put["responses"]["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/EditConflict"
+    }
+    # A `version` that is not a lock (the question bank's) gives no 409.
+    assert (
+        "409"
+        not in schema.raw_schema["paths"]["/api/v1/arrangements/{arrangement_slug}/assessments/"]["post"]["responses"]
+    )
 
 
 # -- anonymous ---------------------------------------------------------------------------
@@ -283,7 +266,7 @@ def test_a_member_with_a_write_token_gets_no_5xx_and_documented_answers(
         headers=alice_api["headers"],
         checks=[
             not_a_server_error,
-            documented_success_or_expected_error,
+            documented_status,
             content_type_conformance,
             response_schema_conformance,
         ],

@@ -27,3 +27,25 @@ class TokenCreateForm(forms.Form):
     scope = forms.ChoiceField(
         label="What may it do?", choices=TokenScope.choices, initial=TokenScope.READ, widget=forms.RadioSelect
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or one of the backup codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows now, or one of your backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+
+
+class TwoFactorSetupForm(forms.Form):
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        help_text="The 6-digit code the app shows after you add the account.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
+    )

@@ -23,6 +23,19 @@ class Organisation(TimeStampedModel):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=220, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in",
+        default=False,
+        help_text="Its people must set up an authenticator app before they see any arrangement.",
+    )
+    sso_email_domains = models.TextField(
+        "single sign-on e-mail domains",
+        blank=True,
+        help_text=(
+            "E-mail domains, one a line, whose people may sign in with the organisation's own account "
+            "(OpenID Connect); an unknown person of such a domain gets an account in this organisation."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -30,10 +43,35 @@ class Organisation(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def sso_domains(self) -> list[str]:
+        return [d.strip().lower() for d in self.sso_email_domains.replace(",", "\n").splitlines() if d.strip()]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        for domain in self.sso_domains:
+            if "@" in domain or "." not in domain or " " in domain:
+                raise ValidationError({"sso_email_domains": f"‘{domain}’ is not an e-mail domain."})
+            owner = organisation_for_email_domain(domain)
+            if owner is not None and owner.pk != self.pk:
+                raise ValidationError({"sso_email_domains": f"‘{domain}’ already belongs to {owner}."})
+
     def save(self, *args, **kwargs):  # noqa: ANN002, ANN003
         if not self.slug:
             self.slug = slugify(self.name)[:200] or secrets.token_hex(4)
         super().save(*args, **kwargs)
+
+
+def organisation_for_email_domain(domain: str) -> Organisation | None:
+    """The one organisation whose single sign-on domains include `domain`, if any."""
+    domain = domain.strip().lower()
+    if not domain:
+        return None
+    for organisation in Organisation.objects.filter(sso_email_domains__icontains=domain):
+        if domain in organisation.sso_domains:
+            return organisation
+    return None
 
 
 class UserManager(BaseUserManager):

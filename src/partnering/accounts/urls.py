@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from partnering.accounts import views
+from partnering.accounts import sso, views
 
 app_name = "accounts"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("settings/", views.settings_view, name="settings"),
     path("settings/tokens/<uuid:token_uuid>/revoke/", views.token_revoke_view, name="token_revoke"),
+    path("two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify_view, name="two_factor_verify"),
+    path("two-factor/backup-codes/", views.backup_codes_view, name="two_factor_backup_codes"),
+    path("sso/start/", sso.SsoStartView.as_view(), name="sso_start"),
+    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
 ]

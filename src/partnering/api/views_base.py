@@ -8,8 +8,11 @@ member without it gets 403 before their input is even validated.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -33,6 +36,8 @@ ARRANGEMENT_SLUG_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="The slug of the arrangement.",
+    # As the URL's converter: a value that cannot match is never routed (404 from Django).
+    pattern=f"^{SLUG_REGEX}$",
 )
 
 
@@ -93,7 +98,9 @@ class NamedChoiceField(serializers.ChoiceField):
 
     Fields of different names share the same vocabulary (`stage`, `from_stage`,
     `to_stage`); without a name of its own drf-spectacular would emit one enum
-    per field name and warn about it. A blank stored value is shown as null.
+    per field name and warn about it. A blank stored value is shown as null, so
+    a field whose model field may be blank must say `allow_null=True` for the
+    schema to admit it.
     """
 
     def __init__(self, choices_class: type[models.TextChoices], **kwargs: Any) -> None:
@@ -107,11 +114,18 @@ class NamedChoiceField(serializers.ChoiceField):
 
 
 class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """One enum component per choices class, named after the class.
+
+    A nullable field (`allow_null=True`, for a model field that may be blank)
+    refers to the same component: drf-spectacular adds `nullable: true` next to
+    the reference, so the shared component itself never admits null.
+    """
+
     target_class = NamedChoiceField
     match_subclasses = True
 
     def get_name(self) -> str:
-        return f"{self.target.choices_class.__name__}Enum"
+        return choices_enum_name(self.target.choices_class)
 
     def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         choices = self.target.choices_class.choices
@@ -120,3 +134,39 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
             "enum": [value for value, _ in choices],
             "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
         }
+
+
+def _project_choices_classes() -> list[type[models.Choices]]:
+    """Every choices class defined in partnering's own modules."""
+    found: list[type[models.Choices]] = []
+    pending: list[type[models.Choices]] = [models.TextChoices, models.IntegerChoices]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            pending.append(sub)
+            if sub.__module__.startswith("partnering."):
+                found.append(sub)
+    return found
+
+
+@functools.cache
+def _shared_class_names() -> frozenset[str]:
+    """Names that two of the project's choices classes share (e.g. lessons' and KPIs' `Source`)."""
+    counts = Counter(cls.__name__ for cls in _project_choices_classes())
+    return frozenset(name for name, count in counts.items() if count > 1)
+
+
+def choices_enum_name(choices_class: type[models.Choices]) -> str:
+    """The schema's name for a choices class: unique, and the same on every run.
+
+    `RiskStatusEnum` for a class whose name is the project's only one; a name
+    that two apps use is prefixed with the app, whether or not both are in the
+    API (`LessonsSourceEnum`, `KpisSourceEnum`), so that adding one of them to
+    the API later does not rename the other. drf-spectacular's own collision
+    handling (and `ENUM_NAME_OVERRIDES`) does not see extension-named enums.
+    """
+    name = choices_class.__name__
+    if name in _shared_class_names():
+        app = apps.get_containing_app_config(choices_class.__module__)
+        label = app.label if app is not None else choices_class.__module__.split(".")[1]
+        name = "".join(part.title() for part in label.split("_")) + name
+    return f"{name}Enum"

@@ -28,6 +28,7 @@ from partnering.archive.export import FORMAT, FORMAT_VERSION
 from partnering.archive.graph import Node, archive_nodes
 from partnering.arrangements.models import Arrangement
 from partnering.assessments.models import QuestionBank
+from partnering.core import uploads
 
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 
@@ -57,8 +58,12 @@ def read_archive(source: Any) -> dict[str, Any]:
     try:
         if raw[:2] == b"PK":
             with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+                # Sizes from the ZIP's directory, before inflating anything: no zip bomb.
+                uploads.check_zip(zf, limit=uploads.limits(), what="archive", max_uncompressed_bytes=MAX_ARCHIVE_BYTES)
                 raw = zf.read("archive.json")
         data = json.loads(raw)
+    except uploads.UploadRefused as exc:
+        raise ArchiveError(" ".join(exc.messages)) from exc
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise ArchiveError(f"This is not a partnering archive: {exc}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:

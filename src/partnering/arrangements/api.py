@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -196,6 +197,23 @@ class ArrangementCreateSerializer(serializers.Serializer):
         if not attrs.get("provider") and not attrs.get("new_provider", "").strip():
             raise serializers.ValidationError({"provider": "Choose the provider organisation, or add one."})
         return attrs
+
+
+class ArrangementCreateSchema(OpenApiSerializerExtension):
+    """The schema of `ArrangementCreateSerializer`, with its rule that a provider is required.
+
+    Neither field is required on its own; one of them must be given, as `validate` says.
+    """
+
+    target_class = ArrangementCreateSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["anyOf"] = [
+            {"required": ["provider"], "properties": {"provider": {"type": "string"}}},
+            {"required": ["new_provider"], "properties": {"new_provider": {"type": "string", "pattern": r"\S"}}},
+        ]
+        return schema
 
 
 class ArrangementUpdateSerializer(serializers.Serializer):

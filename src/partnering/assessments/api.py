@@ -24,7 +24,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -214,25 +214,43 @@ class BankViewSet(ApiMixin, viewsets.GenericViewSet):
         organisation = request.user.organisation
         if organisation is None:
             raise PermissionDenied("Only people in an organisation can add question banks.")
-        serializer = BankUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        try:
+            serializer = BankUploadSerializer(data=request.data)
+        except ParseError as exc:
+            return _bank_rejected(str(exc.detail), [])
+        if not serializer.is_valid():
+            return _bank_rejected("The upload was refused. Nothing was saved.", _field_problems(serializer.errors))
         try:
             bank = services.bank_load(
                 text=serializer.validated_data["yaml"], organisation=organisation, user=request.user
             )
         except BankValidationError as exc:
             count = len(exc.errors)
-            data = {
-                "detail": f"The bank has {count} problem{'' if count == 1 else 's'}. Nothing was saved.",
-                "errors": [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors],
-            }
-            return Response(BankRejectedSerializer(data).data, status=status.HTTP_400_BAD_REQUEST)
+            return _bank_rejected(
+                f"The bank has {count} problem{'' if count == 1 else 's'}. Nothing was saved.",
+                [{"line": e.line, "field": e.field, "message": e.message} for e in exc.errors],
+            )
         except DjangoValidationError as exc:
             # The services name the upload "file", as the page's form does; here it is "yaml".
-            detail = validation_detail(exc)
-            raise serializers.ValidationError({("yaml" if k == "file" else k): v for k, v in detail.items()}) from exc
+            detail = {("yaml" if k == "file" else k): v for k, v in validation_detail(exc).items()}
+            return _bank_rejected("The bank was refused. Nothing was saved.", _field_problems(detail))
         bank = _banks_readable(request.user).get(pk=bank.pk)
         return Response(BankSerializer(bank).data, status=status.HTTP_201_CREATED)
+
+
+def _bank_rejected(detail: str, errors: list[dict[str, Any]]) -> Response:
+    """Every refused upload answers the documented `BankRejected` body, whatever refused it."""
+    data = {"detail": detail, "errors": errors}
+    return Response(BankRejectedSerializer(data).data, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _field_problems(errors: dict[str, Any]) -> list[dict[str, Any]]:
+    """Field errors (DRF's or a service's) as `BankRejected` problems, with no line."""
+    return [
+        {"line": None, "field": field, "message": str(message)}
+        for field, messages in errors.items()
+        for message in (messages if isinstance(messages, list) else [messages])
+    ]
 
 
 # -- assessments: what the API shows ---------------------------------------------------------
@@ -535,12 +553,19 @@ class AnswerInputSerializer(serializers.Serializer):
 
 
 class RejectedAnswerSerializer(serializers.Serializer):
-    question_id = serializers.CharField(read_only=True)
-    perspective = NamedChoiceField(Perspective, read_only=True)
+    index = serializers.IntegerField(read_only=True, help_text="Its position in the list sent, from 0.")
+    question_id = serializers.CharField(
+        read_only=True, allow_null=True, help_text="As sent; null if it was missing or not text."
+    )
+    perspective = NamedChoiceField(
+        Perspective, read_only=True, allow_null=True, help_text="As sent (or the default); null if not a perspective."
+    )
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), read_only=True)
 
 
 class AnswersRejectedSerializer(serializers.Serializer):
+    """Why a list of answers was refused: each refused answer's errors, or (empty list) the list's own."""
+
     detail = serializers.CharField(read_only=True)
     answers = RejectedAnswerSerializer(many=True, read_only=True)
 
@@ -834,8 +859,8 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         """
         access = self.get_access()
         assessment = self._assessment()
-        _save_all(request, functools.partial(services.answer_save, access=access, assessment=assessment))
-        return self._my_answers(assessment)
+        refused = _save_all(request, functools.partial(services.answer_save, access=access, assessment=assessment))
+        return refused or self._my_answers(assessment)
 
     @extend_schema(request=None, responses={200: MyAnswersSerializer, 400: UnansweredSerializer})
     @action(detail=True, methods=["post"], url_path="my-answers/submit")
@@ -885,8 +910,10 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         """
         access = self.get_access()
         assessment = self._assessment()
-        _save_all(request, functools.partial(services.agreed_answer_save, access=access, assessment=assessment))
-        return self._side_answers(assessment)
+        refused = _save_all(
+            request, functools.partial(services.agreed_answer_save, access=access, assessment=assessment)
+        )
+        return refused or self._side_answers(assessment)
 
     @extend_schema(request=None, responses={200: AssessmentDetailSerializer, 400: UnansweredSerializer})
     @action(detail=True, methods=["post"], url_path="side-answers/submit")
@@ -936,38 +963,84 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
-def _save_all(request: Request, save: Any) -> None:
-    """Save every answer of the request in one transaction, or none.
+def _save_all(request: Request, save: Any) -> Response | None:
+    """Save every answer of the request in one transaction, or none; the refusal if any is refused.
 
     Each answer gets its own savepoint so that every refused question is
     reported, not just the first; any refusal rolls the whole request back.
+    Malformed input is refused in the same documented shape (`AnswersRejected`).
     """
-    serializer = AnswerInputSerializer(data=request.data, many=True, max_length=MAX_ANSWERS_PER_REQUEST)
-    serializer.is_valid(raise_exception=True)
+    try:
+        data = request.data
+    except ParseError as exc:
+        return _answers_rejected(str(exc.detail), [])
+    serializer = AnswerInputSerializer(data=data, many=True, max_length=MAX_ANSWERS_PER_REQUEST)
+    if not serializer.is_valid():
+        return _malformed_answers(data, serializer.errors)
     rejected = []
     with transaction.atomic():
-        for item in serializer.validated_data:
+        for index, item in enumerate(serializer.validated_data):
             try:
                 with transaction.atomic():
                     save(**item)
             except DjangoValidationError as exc:
                 rejected.append(
                     {
+                        "index": index,
                         "question_id": item["question_id"],
                         "perspective": item["perspective"],
                         "errors": validation_detail(exc),
                     }
                 )
         if rejected:
+            transaction.set_rollback(True)
             named = ", ".join(f"{r['question_id']} ({r['perspective']})" for r in rejected)
-            detail = {"detail": f"Nothing was saved: refused {named}.", "answers": rejected}
-            raise serializers.ValidationError(AnswersRejectedSerializer(detail).data)
+            return _answers_rejected(f"Nothing was saved: refused {named}.", rejected)
+    return None
+
+
+def _answers_rejected(detail: str, answers: list[dict[str, Any]]) -> Response:
+    data = {"detail": detail, "answers": answers}
+    return Response(AnswersRejectedSerializer(data).data, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _malformed_answers(data: Any, errors: Any) -> Response:
+    """DRF's errors for the list (a list or dict by position, or the list's own) as `AnswersRejected`."""
+    if isinstance(errors, list):
+        by_index = dict(enumerate(errors))
+    elif all(str(key).isdigit() for key in errors):
+        by_index = {int(key): value for key, value in errors.items()}
+    else:
+        messages = [str(m) for value in errors.values() for m in (value if isinstance(value, list) else [value])]
+        return _answers_rejected("Nothing was saved: " + " ".join(messages), [])
+    rejected = []
+    for index, item_errors in sorted(by_index.items()):
+        if not item_errors:
+            continue
+        sent = data[index] if isinstance(data, list) and index < len(data) else None
+        question_id, perspective = (
+            (sent.get("question_id"), sent.get("perspective", Perspective.SELF))
+            if isinstance(sent, dict)
+            else (None, None)
+        )
+        rejected.append(
+            {
+                "index": index,
+                "question_id": question_id if isinstance(question_id, str) else None,
+                "perspective": perspective if perspective in Perspective.values else None,
+                "errors": {
+                    field: [str(m) for m in (value if isinstance(value, list) else [value])]
+                    for field, value in item_errors.items()
+                },
+            }
+        )
+    return _answers_rejected("Nothing was saved: some answers are not well formed.", rejected)
 
 
 def _refuse_unanswered(exc: DjangoValidationError, assessment: Assessment, answers: list[Answer]) -> None:
     """Re-raise a refused submission; when questions are unanswered, list them."""
-    if getattr(exc, "code", None) != "unanswered":
-        raise exc
     detail: dict[str, Any] = dict(validation_detail(exc))
-    detail["unanswered"] = _unanswered(assessment.bank.bank, answers)
+    # Refused for another reason (already submitted, closed): the documented body, with nothing listed.
+    unanswered = getattr(exc, "code", None) == "unanswered"
+    detail["unanswered"] = _unanswered(assessment.bank.bank, answers) if unanswered else []
     raise serializers.ValidationError(detail) from exc

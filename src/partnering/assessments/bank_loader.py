@@ -71,6 +71,12 @@ MAX_VERSION = 2**31 - 1
 # The schema is four levels deep; anything much deeper is not a bank and may be an attack on the
 # recursive YAML composer.
 MAX_DEPTH = 12
+# PyYAML composes in pure Python, about 40,000 values a second: a 1 MB file of "[0,0,0,...]" holds
+# half a million and would keep a worker busy for 15 s. The guide's banks have about 130 values;
+# a bank of 2,000 questions would have about 14,000.
+MAX_NODES = 20_000
+# Field names are echoed in error messages; a hostile one may be as long as the document.
+MAX_NAME_SHOWN = 60
 
 BANK_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 QUESTION_ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.-]*$")
@@ -152,8 +158,7 @@ class Scale:
             "key": self.key,
             "label": self.label,
             "options": [
-                {"value": option.value, "label": option.label, "score": option.score}
-                for option in self.options
+                {"value": option.value, "label": option.label, "score": option.score} for option in self.options
             ],
         }
 
@@ -287,10 +292,7 @@ class BankSpec:
                     "title": section.title,
                     "guide_section": section.guide_section,
                     "intro": section.intro,
-                    "questions": [
-                        {"id": q.id, "text": q.text, "narrative": q.narrative}
-                        for q in section.questions
-                    ],
+                    "questions": [{"id": q.id, "text": q.text, "narrative": q.narrative} for q in section.questions],
                 }
                 for section in self.sections
             ],
@@ -360,6 +362,7 @@ class _StrictLoader(yaml.SafeLoader):
     """
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
         event = self.peek_event()
@@ -367,6 +370,12 @@ class _StrictLoader(yaml.SafeLoader):
             raise _Refused("YAML aliases are not allowed in a question bank", event.start_mark)
         if getattr(event, "anchor", None) is not None:
             raise _Refused("YAML anchors are not allowed in a question bank", event.start_mark)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(
+                f"the document has more than {MAX_NODES:,} values; a question bank never needs so many",
+                event.start_mark,
+            )
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -405,6 +414,8 @@ class _Lines:
 def _format_path(path: PathT) -> str:
     out = ""
     for part in path:
+        if isinstance(part, str) and len(part) > MAX_NAME_SHOWN:
+            part = part[:MAX_NAME_SHOWN] + "…"
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out or _ROOT
 
@@ -444,21 +455,13 @@ def _to_data(node: Node, path: PathT, lines: _Lines, errors: list[BankError]) ->
             key_line = _line(key_node.start_mark)
             if not (isinstance(key_node, ScalarNode) and key_node.tag == f"{_TAG}str"):
                 shown = key_node.value if isinstance(key_node, ScalarNode) else "?"
-                errors.append(
-                    BankError(
-                        key_line, _format_path((*path, shown)), "field names must be plain text"
-                    )
-                )
+                errors.append(BankError(key_line, _format_path((*path, shown)), "field names must be plain text"))
                 continue
             name = key_node.value
             child = (*path, name)
             if name in result:
                 first = lines.key.get(child)
-                errors.append(
-                    BankError(
-                        key_line, _format_path(child), f"duplicate field (first on line {first})"
-                    )
-                )
+                errors.append(BankError(key_line, _format_path(child), f"duplicate field (first on line {first})"))
                 continue
             lines.key[child] = key_line or 0
             result[name] = _to_data(value_node, child, lines, errors)
@@ -517,13 +520,9 @@ class _Checker:
 
     def missing(self, parent: PathT, name: str) -> None:
         line = self.lines.value.get(parent)
-        self.errors.append(
-            BankError(line, _format_path((*parent, name)), "required field is missing")
-        )
+        self.errors.append(BankError(line, _format_path((*parent, name)), "required field is missing"))
 
-    def mapping(
-        self, value: Any, path: PathT, fields: Mapping[str, bool], what: str
-    ) -> dict[str, Any] | None:
+    def mapping(self, value: Any, path: PathT, fields: Mapping[str, bool], what: str) -> dict[str, Any] | None:
         if value is _UNSUPPORTED:
             return None
         if not isinstance(value, dict):
@@ -577,9 +576,7 @@ class _Checker:
     ) -> str | None:
         value = self.text(data, path, name, max_length=MAX_TITLE_LENGTH)
         if value is not None and value not in allowed:
-            self.error(
-                (*path, name), f"unknown value {value!r}; expected one of: {', '.join(allowed)}"
-            )
+            self.error((*path, name), f"unknown value {value!r}; expected one of: {', '.join(allowed)}")
             return None
         return value
 
@@ -606,9 +603,7 @@ class _Checker:
             if item is _UNSUPPORTED:
                 ok = False
             elif not isinstance(item, str) or item not in allowed:
-                self.error(
-                    (*child, i), f"unknown value {item!r}; expected one of: {', '.join(allowed)}"
-                )
+                self.error((*child, i), f"unknown value {item!r}; expected one of: {', '.join(allowed)}")
                 ok = False
             elif item in result:
                 self.error((*child, i), f"{item!r} is listed twice")
@@ -617,9 +612,7 @@ class _Checker:
                 result.append(item)
         return tuple(result) if ok else None
 
-    def boolean(
-        self, data: Mapping[str, Any], path: PathT, name: str, default: bool
-    ) -> bool | None:
+    def boolean(self, data: Mapping[str, Any], path: PathT, name: str, default: bool) -> bool | None:
         value = data.get(name, default)
         if value is _UNSUPPORTED:
             return None
@@ -628,9 +621,7 @@ class _Checker:
             return None
         return value
 
-    def integer(
-        self, data: Mapping[str, Any], path: PathT, name: str, *, minimum: int, maximum: int
-    ) -> int | None:
+    def integer(self, data: Mapping[str, Any], path: PathT, name: str, *, minimum: int, maximum: int) -> int | None:
         if name not in data:
             return None
         value = data[name]
@@ -717,9 +708,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
                 f"verdict rule {verdict_rule!r} needs scale {needed!r}, not {scale_key!r}",
             )
     stages = check.choices(data, root, "stages", STAGES)
-    recurrence = (
-        check.choice(data, root, "recurrence", RECURRENCES) if "recurrence" in data else "none"
-    )
+    recurrence = check.choice(data, root, "recurrence", RECURRENCES) if "recurrence" in data else "none"
     perspectives = check.choices(data, root, "perspectives", PERSPECTIVES, default=("self",))
     if perspectives is not None and "self" not in perspectives:
         check.error(("perspectives",), "must include 'self': each side always answers for itself")
@@ -734,9 +723,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
         if section is None:
             continue
         section_title = check.text(section, section_path, "title", max_length=MAX_TITLE_LENGTH)
-        guide_section = check.text(
-            section, section_path, "guide_section", max_length=MAX_TITLE_LENGTH
-        )
+        guide_section = check.text(section, section_path, "guide_section", max_length=MAX_TITLE_LENGTH)
         section_intro = check.text(section, section_path, "intro", default="")
         if section_title is not None:
             if section_title in first_seen_title:
@@ -753,9 +740,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
             question = check.mapping(raw_question, question_path, _QUESTION_FIELDS, "a question")
             if question is None:
                 continue
-            qid = check.text(
-                question, question_path, "id", max_length=MAX_ID_LENGTH, pattern=QUESTION_ID_PATTERN
-            )
+            qid = check.text(question, question_path, "id", max_length=MAX_ID_LENGTH, pattern=QUESTION_ID_PATTERN)
             text = check.text(question, question_path, "text")
             narrative = check.boolean(question, question_path, "narrative", default=False)
             if qid is not None:
@@ -774,9 +759,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
                 section_questions.append(spec)
                 questions.append(spec)
         if section_title is not None and guide_section is not None and section_intro is not None:
-            sections.append(
-                SectionSpec(section_title, guide_section, section_intro, tuple(section_questions))
-            )
+            sections.append(SectionSpec(section_title, guide_section, section_intro, tuple(section_questions)))
 
     if errors:
         errors.sort(key=lambda error: error.line or 0)
@@ -851,9 +834,7 @@ def _builtin_banks() -> tuple[BankSpec, ...]:
                 [BankError(e.line, f"{key}.yaml: {e.field}", e.message) for e in exc.errors]
             ) from exc
         if bank.key != key:
-            raise BankValidationError(
-                [BankError(None, f"{key}.yaml: key", "must match the file name")]
-            )
+            raise BankValidationError([BankError(None, f"{key}.yaml: key", "must match the file name")])
         banks.append(bank)
     return tuple(banks)
 

@@ -125,8 +125,9 @@ class CharterVersionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         )
         return Response(CharterVersionSerializer(signed).data)
 
-    @extend_schema(request=CharterCommentSerializer, responses=CharterCommentSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=CharterCommentSerializer(many=True))
+    @extend_schema(methods=["POST"], request=CharterCommentSerializer, responses={201: CharterCommentSerializer})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, arrangement_slug: str, version_uuid: str) -> Response:
         """The version's discussion; POST adds a comment."""
         access = self.get_access()

@@ -237,7 +237,7 @@ class ConcernViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(methods=["GET"], responses=ConcernCommentSerializer(many=True))
     @extend_schema(methods=["POST"], request=ConcernCommentInputSerializer, responses={201: ConcernCommentSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def comments(self, request: Request, arrangement_slug: str, concern_uuid: str) -> Response:
         """The concern's discussion: read it, or add a comment."""
         concern = self._concern()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from partnering.core.uploads import SpreadsheetFileField
 from partnering.finance.models import Basis, Book, CostCategory
 from partnering.finance.money import CURRENCIES
 
@@ -128,7 +129,8 @@ class IncentivePeriodForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    # Checked for zip bombs and endless sheets before the importer parses it (core/uploads.py).
+    file = SpreadsheetFileField(
         label="Upload a file",
         help_text="An XLSX or CSV file laid out like the template, up to 5 MB and 20,000 rows.",
     )

@@ -234,7 +234,7 @@ class KpiViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         )
 
     @extend_schema(responses=KpiProposalSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def proposals(self, request: Request, arrangement_slug: str, kpi_uuid: str) -> Response:
         """Every baseline and target proposal, newest first: the history of agreed values."""
         kpi = self._kpi()
@@ -243,7 +243,7 @@ class KpiViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
 
     @extend_schema(methods=["GET"], responses=KpiMeasurementSerializer(many=True))
     @extend_schema(methods=["POST"], request=KpiMeasurementInputSerializer, responses={201: KpiMeasurementSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def measurements(self, request: Request, arrangement_slug: str, kpi_uuid: str) -> Response:
         """The KPI's measurements, oldest first; POST records one period's value."""
         kpi = self._kpi()

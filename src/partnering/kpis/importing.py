@@ -7,8 +7,8 @@ a measurement updates it, so importing the same file twice changes nothing the
 second time; a Version column (filled in by export) refuses a measurement that
 someone changed after the export.
 
-The file reading and formula guard are the risk register's (`risks.importing`):
-a candidate for a shared `core` module once a third feature imports files.
+Reading the file, the headings and the errors are every import's
+(`core.importing`); this module says what each column holds.
 """
 
 from __future__ import annotations
@@ -25,25 +25,28 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from partnering.core.policy import Access, Perm
-from partnering.kpis.models import Kpi, Measurement, Source
-from partnering.kpis.periods import period_label, period_start
-from partnering.risks.importing import (
-    FORMULA_TRIGGERS,
+from partnering.core.importing import (
+    MAX_ROWS,
     MAX_UPLOAD_BYTES,
+    CellError,
+    Column,
     ImportRefused,
     ImportResult,
     RowError,
-    read_table,
+    Table,
+    actor_label,
     safe_cell,
+    text,
+    text_cell,
+    whole_number_or_none,
 )
+from partnering.core.policy import Access, Perm
+from partnering.kpis.models import Kpi, Measurement, Source
+from partnering.kpis.periods import period_label, period_start
 
-__all__ = ["MAX_UPLOAD_BYTES", "ImportRefused", "ImportResult", "RowError", "measurement_import"]
+__all__ = ["MAX_ROWS", "MAX_UPLOAD_BYTES", "ImportRefused", "ImportResult", "RowError", "measurement_import"]
 
-MAX_ROWS = 20_000
 HEADERS = ["KPI", "Period", "Value", "Note", "Version"]
-REQUIRED = ("KPI", "Period", "Value")
-_ALIASES = {"kpi": "KPI", "period": "Period", "value": "Value", "note": "Note", "version": "Version"}
 MAX_VALUE = Decimal("999999999999")
 
 
@@ -89,19 +92,6 @@ def template_xlsx(kpis: Iterable[Kpi]) -> bytes:
 # -- parsing cells ------------------------------------------------------------------
 
 
-class CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_TRIGGERS):
-        text = text[1:]  # undo the export's formula guard
-    return text
-
-
 _QUARTER = re.compile(r"^q([1-4])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
 _YEAR_QUARTER = re.compile(r"^(\d{4})\s*[-/ ]?\s*q([1-4])$", re.IGNORECASE)
 
@@ -112,35 +102,35 @@ def parse_period(value: Any) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
-    if not text:
+    raw = text(value)
+    if not raw:
         raise CellError("Enter the period, for example 2027-03-01, 2027-03 or Q1 2027.")
     if isinstance(value, int | float) and float(value).is_integer() and 1900 < value < 3000:
         return date(int(value), 1, 1)
-    if match := _QUARTER.match(text):
+    if match := _QUARTER.match(raw):
         return date(int(match.group(2)), 3 * int(match.group(1)) - 2, 1)
-    if match := _YEAR_QUARTER.match(text):
+    if match := _YEAR_QUARTER.match(raw):
         return date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m", "%b %Y", "%B %Y", "%Y"):
         try:
-            return datetime.strptime(text, fmt).date()
+            return datetime.strptime(raw, fmt).date()
         except ValueError:
             continue
-    raise CellError(f"‘{text}’ is not a period: use a date (2027-03-01), a month (2027-03) or a quarter (Q1 2027).")
+    raise CellError(f"‘{raw}’ is not a period: use a date (2027-03-01), a month (2027-03) or a quarter (Q1 2027).")
 
 
 def parse_value(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise CellError("Enter a number.")
-    text = _text(value).replace(",", "").removesuffix("%").strip()
-    if not text:
+    digits = text(value).replace(",", "").removesuffix("%").strip()
+    if not digits:
         raise CellError("Enter a number.")
     try:
-        number = Decimal(str(value)) if isinstance(value, int | float) else Decimal(text)
+        number = Decimal(str(value)) if isinstance(value, int | float) else Decimal(digits)
     except InvalidOperation:
-        raise CellError(f"‘{_text(value)}’ is not a number.") from None
+        raise CellError(f"‘{text(value)}’ is not a number.") from None
     if not number.is_finite() or abs(number) > MAX_VALUE:
-        raise CellError(f"‘{_text(value)}’ is not a number this register can hold.")
+        raise CellError(f"‘{text(value)}’ is not a number this register can hold.")
     return number.quantize(Decimal("0.0001"))
 
 
@@ -153,57 +143,40 @@ def measurement_import(*, access: Access, name: str, data: bytes) -> ImportResul
     Raises ImportRefused when the file as a whole cannot be taken.
     """
     access.require(Perm.CONTRIBUTE)
-    header, rows = read_table(name, data)
+    kpis = {k.name.lower(): k for k in Kpi.objects.filter(arrangement=access.arrangement)}
+
+    def measured_kpi(raw: Any) -> Kpi:
+        name = text(raw)
+        if not name:
+            raise CellError("Enter the KPI's name.")
+        kpi = kpis.get(name.lower())
+        if kpi is None:
+            raise CellError(f"‘{name}’ is not a KPI of this arrangement.")
+        if kpi.source != Source.MEASURED:
+            raise CellError(f"‘{kpi.name}’ is drawn from the Annex B assessments: it takes no measurements.")
+        return kpi
+
+    columns = (
+        Column("kpi", "KPI", measured_kpi, required=True),
+        Column("period", "Period", parse_period, required=True),
+        Column("value", "Value", parse_value, required=True),
+        Column("note", "Note", text_cell()),
+        Column("version", "Version", whole_number_or_none),
+    )
     result = ImportResult()
-    columns = _map_header(header, result)
+    table = Table(name=name, data=data, columns=columns, result=result, max_rows=MAX_ROWS)
     if result.errors:
         return result
 
-    kpis = {k.name.lower(): k for k in Kpi.objects.filter(arrangement=access.arrangement)}
     existing = {(m.kpi_id, m.period): m for m in Measurement.objects.filter(kpi__arrangement=access.arrangement)}
     seen: dict[tuple[int, date], int] = {}
     to_create: list[Measurement] = []
     to_update: list[Measurement] = []
-    count = 0
 
-    for number, cells in rows:
-        if all(_text(c) == "" for c in cells):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+    for number, values in table.rows():
 
         def error(column: str, message: str, row: int = number) -> None:
-            result.errors.append(RowError(row, column, message))
-
-        values: dict[str, Any] = {}
-        for position, column in columns.items():
-            raw = cells[position] if position < len(cells) else None
-            try:
-                if column == "KPI":
-                    text = _text(raw)
-                    if not text:
-                        raise CellError("Enter the KPI's name.")
-                    kpi = kpis.get(text.lower())
-                    if kpi is None:
-                        raise CellError(f"‘{text}’ is not a KPI of this arrangement.")
-                    if kpi.source != Source.MEASURED:
-                        raise CellError(
-                            f"‘{kpi.name}’ is drawn from the Annex B assessments: it takes no measurements."
-                        )
-                    values["kpi"] = kpi
-                elif column == "Period":
-                    values["period"] = parse_period(raw)
-                elif column == "Value":
-                    values["value"] = parse_value(raw)
-                elif column == "Note":
-                    values["note"] = _text(raw)
-                elif column == "Version":
-                    values["version"] = int(float(_text(raw))) if _text(raw) else None
-            except (CellError, ValueError) as exc:
-                error(column, str(exc) if isinstance(exc, CellError) else "Enter a whole number.")
-        if len([e for e in result.errors if e.row == number]):
-            continue
+            table.error(row, column, message)
 
         kpi = values["kpi"]
         start = period_start(kpi.frequency, values["period"])
@@ -241,40 +214,17 @@ def measurement_import(*, access: Access, name: str, data: bytes) -> ImportResul
         current.entered_by, current.entered_side = access.user, access.side
         to_update.append(current)
 
-    if count == 0 and not result.errors:
-        result.errors.append(RowError(2, "KPI", "The file has no measurements in it."))
-    if result.errors:
-        result.errors.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
+    if not table.finish(empty=RowError(2, "KPI", "The file has no measurements in it.")):
         return result
     _write(access, to_create, to_update)
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
 
-def _map_header(header: list[Any], result: ImportResult) -> dict[int, str]:
-    """Column position → column name; unknown, repeated or missing columns are errors on row 1."""
-    columns: dict[int, str] = {}
-    for position, cell in enumerate(header):
-        text = _text(cell)
-        if not text:
-            continue
-        column = _ALIASES.get(text.lower())
-        if column is None:
-            result.errors.append(RowError(1, text, "This column is not recognised. Use the template's headings."))
-        elif column in columns.values():
-            result.errors.append(RowError(1, text, "This column appears twice."))
-        else:
-            columns[position] = column
-    for column in REQUIRED:
-        if column not in columns.values():
-            result.errors.append(RowError(1, column, "This column is missing."))
-    return columns
-
-
 @transaction.atomic
 def _write(access: Access, to_create: list[Measurement], to_update: list[Measurement]) -> None:
     access.require(Perm.CONTRIBUTE)
-    history = {"history_actor": f"{access.user.get_full_name()} <{access.user.email}>"[:300]}
+    history = {"history_actor": actor_label(access.user)}
     if to_create:
         bulk_create_with_history(
             to_create, Measurement, batch_size=500, default_user=access.user, custom_historical_attrs=history

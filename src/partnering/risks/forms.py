@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from partnering.core.choices import Visibility
 from partnering.core.policy import Access
+from partnering.core.uploads import SpreadsheetFileField
 from partnering.risks import scoring
 from partnering.risks.models import Category, OwningSide, Proximity, Response, RiskStatus
 from partnering.risks.scoring import Rating
@@ -91,7 +92,8 @@ class CommentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    # Checked for zip bombs and endless sheets before the importer parses it (core/uploads.py).
+    file = SpreadsheetFileField(
         label="Upload a file",
         help_text="An XLSX or CSV file laid out like the template, up to 5 MB and 20,000 rows.",
     )

@@ -16,92 +16,97 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from partnering.arrangements.models import Arrangement, Membership
 from partnering.core.choices import Visibility
+from partnering.core.importing import (
+    FORMULA_TRIGGERS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    CellError,
+    Column,
+    ImportRefused,
+    ImportResult,
+    RowError,
+    Table,
+    actor_label,
+    choice_cell,
+    date_or_none,
+    insert_history,
+    read_table,
+    safe_cell,
+    text,
+    text_cell,
+    whole_number_or_none,
+)
 from partnering.core.policy import Access, Perm
 from partnering.risks import scoring, services
 from partnering.risks.models import Category, OwningSide, Proximity, Response, Risk, RiskStatus
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 20_000
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "COLUMNS",
+    "FORMULA_TRIGGERS",
+    "HEADERS",
+    "MAX_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "ImportRefused",
+    "ImportResult",
+    "RowError",
+    "export_csv",
+    "export_xlsx",
+    "read_table",
+    "risk_import",
+    "safe_cell",
+    "template_xlsx",
+]
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    choices: type[models.TextChoices] | None = None
-    required: bool = False
-    exported_only: bool = False
+def _one_to_five(value: Any) -> int:
+    if isinstance(value, bool) or text(value) == "":
+        raise CellError("Enter a whole number from 1 to 5.")
+    if isinstance(value, int | float) and float(value).is_integer():
+        number = int(value)
+    else:
+        try:
+            number = int(text(value))
+        except ValueError:
+            raise CellError(f"‘{text(value)}’ is not a whole number from 1 to 5.") from None
+    if number not in scoring.SCALE:
+        raise CellError(f"{number} is outside 1 to 5.")
+    return number
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("reference", "Reference"),
-    Column("title", "Title", required=True),
-    Column("description", "Description"),
-    Column("category", "Category", Category, required=True),
-    Column("owning_side", "Owning side", OwningSide, required=True),
-    Column("owner", "Owner e-mail"),
-    Column("owner_rationale", "Why this party is best placed"),
-    Column("likelihood", "Likelihood", required=True),
-    Column("impact", "Impact", required=True),
+    Column("reference", "Reference", text_cell(max_length=20)),
+    Column("title", "Title", text_cell(required=True, max_length=300), required=True),
+    Column("description", "Description", text_cell()),
+    Column("category", "Category", choice_cell(Category, required=True), required=True, choices=Category),
+    Column("owning_side", "Owning side", choice_cell(OwningSide, required=True), required=True, choices=OwningSide),
+    Column("owner", "Owner e-mail", text_cell()),
+    Column("owner_rationale", "Why this party is best placed", text_cell()),
+    Column("likelihood", "Likelihood", _one_to_five, required=True),
+    Column("impact", "Impact", _one_to_five, required=True),
     Column("score", "Score", exported_only=True),
-    Column("rating", "Rating", scoring.Rating, exported_only=True),
-    Column("proximity", "Proximity", Proximity),
-    Column("response", "Response", Response),
-    Column("status", "Status", RiskStatus),
-    Column("next_review_date", "Next review date"),
-    Column("visibility", "Visibility", Visibility),
-    Column("version", "Version"),
+    Column("rating", "Rating", exported_only=True, choices=scoring.Rating),
+    # A blank proximity or response clears it; a blank status or visibility keeps the default.
+    Column("proximity", "Proximity", choice_cell(Proximity, blank=""), choices=Proximity),
+    Column("response", "Response", choice_cell(Response, blank=""), choices=Response),
+    Column("status", "Status", choice_cell(RiskStatus), choices=RiskStatus),
+    Column("next_review_date", "Next review date", date_or_none),
+    Column("visibility", "Visibility", choice_cell(Visibility), choices=Visibility),
+    Column("version", "Version", whole_number_or_none),
 )
 HEADERS = [c.header for c in COLUMNS]
-_BY_HEADER = {c.header.lower(): c for c in COLUMNS} | {c.key.lower(): c for c in COLUMNS}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}, column ‘{self.column}’: {self.message}"
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportRefused(Exception):
-    """The file as a whole cannot be read (too big, wrong type, too many rows)."""
+_HEADER_OF = {c.key: c.header for c in COLUMNS}
 
 
 # -- export -----------------------------------------------------------------------
-
-
-def safe_cell(value: Any) -> Any:
-    """Neutralise text a spreadsheet would evaluate as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _row(risk: Risk, emails: dict[int, str]) -> list[Any]:
@@ -183,126 +188,19 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-# -- reading a file ---------------------------------------------------------------
-
-
-def read_table(name: str, data: bytes) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
-    """The header row and the data rows (with spreadsheet row numbers) of a CSV or XLSX file."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRefused("The file is larger than 5 MB. Split it into smaller files.")
-    lower = name.lower()
-    if lower.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif lower.endswith(".csv"):
-        rows = _csv_rows(data)
-    else:
-        raise ImportRefused("The file must be an XLSX or CSV file.")
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise ImportRefused("The file is empty.") from None
-    numbered = ((number, row) for number, row in enumerate(rows, start=2))
-    return list(header), numbered
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportRefused("The file could not be read as an XLSX spreadsheet.") from exc
-    sheet = workbook.worksheets[0]
-
-    def rows() -> Iterator[list[Any]]:
-        try:
-            for row in sheet.iter_rows(values_only=True):
-                yield list(row)
-        finally:
-            workbook.close()
-
-    return rows()
-
-
-def _csv_rows(data: bytes) -> Iterator[list[Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return iter(csv.reader(io.StringIO(text)))
-
-
-# -- parsing cells ----------------------------------------------------------------
-
-
-class CellError(Exception):
-    pass
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    text = str(value).strip()
-    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_TRIGGERS):
-        text = text[1:]  # undo the export's formula guard
-    return text
-
-
-def _choice(value: Any, choices: type[models.TextChoices]) -> str:
-    text = _text(value).lower()
-    for code, label in choices.choices:
-        if text in (code.lower(), str(label).lower()):
-            return code
-    allowed = ", ".join(str(label) for _, label in choices.choices)
-    raise CellError(f"‘{_text(value)}’ is not allowed: use one of {allowed}.")
-
-
-def _one_to_five(value: Any) -> int:
-    if isinstance(value, bool):
-        raise CellError("Enter a whole number from 1 to 5.")
-    if isinstance(value, int | float) and float(value).is_integer():
-        number = int(value)
-    else:
-        try:
-            number = int(_text(value))
-        except ValueError:
-            raise CellError(f"‘{_text(value)}’ is not a whole number from 1 to 5.") from None
-    if number not in scoring.SCALE:
-        raise CellError(f"{number} is outside 1 to 5.")
-    return number
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise CellError(f"‘{text}’ is not a date: use 2027-06-04 or 04/06/2027.")
-
-
-_MAX_LENGTHS = {"reference": 20, "title": 300}
-
-
 # -- the import -------------------------------------------------------------------
 
 
 def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
     """Validate a whole file, then create or update every row, or write nothing.
 
-    Raises ImportRefused when the file as a whole cannot be taken.
+    Raises ImportRefused when the file as a whole cannot be taken. A risk
+    changed by someone else while the file was being checked is refused like
+    any other error, naming its row, and nothing is written (see `_write`).
     """
     access.require(Perm.CONTRIBUTE)
-    header, rows = read_table(name, data)
     result = ImportResult()
-    columns = _map_header(header, result)
+    table = Table(name=name, data=data, columns=COLUMNS, result=result, max_rows=MAX_ROWS)
     if result.errors:
         return result
 
@@ -315,29 +213,22 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
         )
     }
     allow_private = services.may_keep_private_risks(access)
+    sets_owner = table.has("owner")
     seen: dict[str, int] = {}
     to_create: list[Risk] = []
     to_update: list[Risk] = []
-    unnumbered: list[Risk] = []
-    top_number = max((r.number for r in existing.values()), default=0)
-    count = 0
+    rows_of: dict[int, int] = {}  # id(risk) → its row in the file
+    now = timezone.now()
+    created_by_id = access.user.pk
 
-    for number, cells in rows:
-        if all(_text(c) == "" for c in cells):
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise ImportRefused(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
-        values = _parse_row(number, cells, columns, result)
-        if values is None:
-            continue
+    for number, values in table.rows():
         reference = values.pop("reference", "").upper()
         version = values.pop("version", None)
         visibility = values.get("visibility") or Visibility.SHARED
         owner_email = values.pop("owner", "")
 
         def error(column: str, message: str, row: int = number) -> None:
-            result.errors.append(RowError(row, column, message))
+            table.error(row, column, message)
 
         if reference:
             if reference in seen:
@@ -364,34 +255,34 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
             if visibility != Visibility.SHARED and visibility != access.side:
                 error("Visibility", "A private risk can only be private to your own side.")
                 continue
+            values.pop("visibility", None)
             risk = Risk(
                 arrangement=arrangement,
                 reference=reference,
                 number=services.reference_number(reference) if reference else 0,
-                created_by=access.user,
+                created_by_id=created_by_id,
                 visibility=visibility,
-                shared_at=timezone.now() if visibility == Visibility.SHARED else None,
-                **{k: v for k, v in values.items() if k != "visibility"},
+                shared_at=now if visibility == Visibility.SHARED else None,
                 owner_id=owner_id,
+                **values,
             )
         else:
             # An existing risk keeps its visibility: share it on its page.
-            wanted = values.get("visibility", current.visibility)
+            wanted = values.pop("visibility", current.visibility)
             if wanted != current.visibility and not (current.is_private and wanted == Visibility.SHARED):
                 error("Visibility", "A risk can only go from private to shared: share it, never unshare it.")
                 continue
             risk = current
             before = _editable_values(risk)
-            original_visibility = risk.visibility
             for key, value in values.items():
-                if key != "visibility":
-                    setattr(risk, key, value)
-            if "owner" in columns.values():
+                setattr(risk, key, value)
+            if sets_owner:
                 risk.owner_id = owner_id
-            if "visibility" in values and values["visibility"] == Visibility.SHARED and risk.is_private:
+            changed = before != _editable_values(risk)
+            if wanted == Visibility.SHARED and risk.is_private:
                 risk.visibility = Visibility.SHARED
-                risk.shared_at = timezone.now()
-            changed = before != _editable_values(risk) or risk.visibility != original_visibility
+                risk.shared_at = now
+                changed = True
         services.apply_scoring(risk)
         message = (
             services.owner_error(owner_side=owner_side, owning_side=risk.owning_side, visibility=risk.visibility)
@@ -408,16 +299,12 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
                 validate_constraints=False,
             )
         except ValidationError as exc:
-            headers = {c.key: c.header for c in COLUMNS}
             for key, messages in exc.message_dict.items():
-                for text in messages:
-                    error(headers.get(key, key), text)
+                for message in messages:
+                    error(_HEADER_OF.get(key, key), message)
             continue
         if current is None:
-            top_number = max(top_number, risk.number)
             to_create.append(risk)
-            if not reference:
-                unnumbered.append(risk)
         elif changed:
             if version is not None and version != current.version:
                 error(
@@ -429,103 +316,70 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
             to_update.append(risk)
         else:
             result.unchanged += 1
+        rows_of[id(risk)] = number
 
-    if count == 0 and not result.errors:
-        result.errors.append(RowError(2, "Title", "The file has no risks in it."))
-    if result.errors:
-        result.errors.sort(key=lambda e: (e.row, HEADERS.index(e.column) if e.column in HEADERS else 99))
+    if not table.finish(empty=RowError(2, "Title", "The file has no risks in it.")):
         return result
-
-    for risk in unnumbered:
-        top_number += 1
-        risk.number = top_number
-        risk.reference = services.format_reference(top_number)
-    _write(access, to_create, to_update)
+    try:
+        _write(access, to_create, to_update, rows_of)
+    except ChangedMeanwhile as exc:
+        result.errors = exc.errors
+        result.unchanged = 0
+        return result
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
 
-def _editable_values(risk: Risk) -> dict[str, Any]:
+_EDITABLE_ATTNAMES = tuple(Risk._meta.get_field(f).attname for f in services.EDITABLE_FIELDS)
+
+
+def _editable_values(risk: Risk) -> tuple[Any, ...]:
     # Attribute names, so that the owner is compared by id without a query.
-    return {
-        Risk._meta.get_field(f).attname: getattr(risk, Risk._meta.get_field(f).attname)
-        for f in services.EDITABLE_FIELDS
-    }
+    return tuple(getattr(risk, name) for name in _EDITABLE_ATTNAMES)
 
 
-def _map_header(header: list[Any], result: ImportResult) -> dict[int, str]:
-    """Column position → field key; unknown or missing columns are errors on row 1."""
-    columns: dict[int, str] = {}
-    for position, cell in enumerate(header):
-        text = _text(cell)
-        if not text:
-            continue
-        column = _BY_HEADER.get(text.lower())
-        if column is None:
-            result.errors.append(RowError(1, text, "This column is not recognised. Use the template's headings."))
-        elif column.exported_only:
-            continue
-        elif column.key in columns.values():
-            result.errors.append(RowError(1, text, "This column appears twice."))
-        else:
-            columns[position] = column.key
-    for column in COLUMNS:
-        if column.required and column.key not in columns.values():
-            result.errors.append(RowError(1, column.header, "This column is missing."))
-    return columns
+class ChangedMeanwhile(Exception):
+    """Rows of the file that someone else changed while it was being checked."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
 
 
-def _parse_row(number: int, cells: list[Any], columns: dict[int, str], result: ImportResult) -> dict | None:
-    by_key = {c.key: c for c in COLUMNS}
-    values: dict[str, Any] = {}
-    ok = True
-    for position, key in columns.items():
-        column = by_key[key]
-        raw = cells[position] if position < len(cells) else None
-        try:
-            if key in ("likelihood", "impact"):
-                if _text(raw) == "":
-                    raise CellError("Enter a whole number from 1 to 5.")
-                values[key] = _one_to_five(raw)
-            elif key == "next_review_date":
-                values[key] = _date(raw)
-            elif key == "version":
-                values[key] = int(float(_text(raw))) if _text(raw) else None
-            elif column.choices is not None:
-                text = _text(raw)
-                if text:
-                    values[key] = _choice(raw, column.choices)
-                elif column.required:
-                    raise CellError("Enter a value.")
-                elif key in ("proximity", "response"):
-                    values[key] = ""
-            else:
-                text = _text(raw)
-                if column.required and not text:
-                    raise CellError("Enter a value.")
-                limit = _MAX_LENGTHS.get(key)
-                if limit and len(text) > limit:
-                    raise CellError(f"Use at most {limit} characters (this has {len(text)}).")
-                values[key] = text
-        except (CellError, ValueError) as exc:
-            message = str(exc) if isinstance(exc, CellError) else "Enter a whole number."
-            result.errors.append(RowError(number, column.header, message))
-            ok = False
-    return values if ok else None
+#: Rows locked and checked per query when the import writes.
+_LOCK_BATCH = 500
 
 
 @transaction.atomic
-def _write(access: Access, to_create: list[Risk], to_update: list[Risk]) -> None:
+def _write(access: Access, to_create: list[Risk], to_update: list[Risk], rows_of: dict[int, int]) -> None:
+    """Write the checked rows, or nothing if the register changed under them meanwhile.
+
+    The file was checked outside this transaction, against the register as it
+    was then. Here, with the arrangement locked (a serialised IMMEDIATE
+    transaction on SQLite), every risk to update is locked and its version
+    compared with the one the check saw, and every new reference looked up
+    again: a risk someone saved meanwhile refuses the whole import
+    (ChangedMeanwhile, naming each row and reference) rather than overwriting
+    that edit. New risks are numbered here, after anyone else's.
+    """
     if not access.has(Perm.CONTRIBUTE):
         raise PermissionDenied
     # Serialise with other writers that number risks (see services.risk_create).
     Arrangement.objects.select_for_update().filter(pk=access.arrangement.pk).first()
-    actor = f"{access.user.get_full_name()} <{access.user.email}>"[:300]
-    history = {"history_actor": actor}
+    errors = _changed_meanwhile(access, to_create, to_update, rows_of)
+    if errors:
+        raise ChangedMeanwhile(errors)
+    top = Risk.objects.filter(arrangement=access.arrangement).aggregate(top=Max("number"))["top"] or 0
+    top = max([top, *(r.number for r in to_create if r.reference)])
+    for risk in to_create:
+        if not risk.reference:
+            top += 1
+            risk.number = top
+            risk.reference = services.format_reference(top)
+
     if to_create:
-        bulk_create_with_history(
-            to_create, Risk, batch_size=500, default_user=access.user, custom_historical_attrs=history
-        )
+        _create_with_history(to_create, user=access.user)
+    history = {"history_actor": actor_label(access.user)}
     if to_update:
         now = timezone.now()
         for risk in to_update:
@@ -539,6 +393,50 @@ def _write(access: Access, to_create: list[Risk], to_update: list[Risk]) -> None
             default_user=access.user,
             custom_historical_attrs=history,
         )
+
+
+def _create_with_history(risks: list[Risk], *, user: Any) -> None:
+    """The new risks (ids back from the database) and one audit row each, naming the actor."""
+    Risk.objects.bulk_create(risks, batch_size=1000)
+    insert_history(Risk, risks, history_type="+", user=user)
+
+
+def _changed_meanwhile(
+    access: Access, to_create: list[Risk], to_update: list[Risk], rows_of: dict[int, int]
+) -> list[RowError]:
+    errors = []
+    for start in range(0, len(to_update), _LOCK_BATCH):
+        batch = to_update[start : start + _LOCK_BATCH]
+        stored = dict(
+            Risk.objects.select_for_update().filter(pk__in=[r.pk for r in batch]).values_list("pk", "version")
+        )
+        for risk in batch:
+            now = stored.get(risk.pk)
+            if now == risk.version:
+                continue
+            message = (
+                f"{risk.reference} was deleted by someone else while this file was being checked."
+                if now is None
+                else f"{risk.reference} was changed by someone else while this file was being checked "
+                f"(version {risk.version}, now {now}). Import the file again to check it against their change."
+            )
+            errors.append(RowError(rows_of[id(risk)], "Version" if now is not None else "Reference", message))
+    named = [r for r in to_create if r.reference]
+    for start in range(0, len(named), _LOCK_BATCH):
+        batch = {r.reference: r for r in named[start : start + _LOCK_BATCH]}
+        for reference in Risk.objects.filter(arrangement=access.arrangement, reference__in=list(batch)).values_list(
+            "reference", flat=True
+        ):
+            errors.append(
+                RowError(
+                    rows_of[id(batch[reference])],
+                    "Reference",
+                    f"{reference} was added by someone else while this file was being checked. "
+                    "Import the file again to check it against their risk.",
+                )
+            )
+    order = {h: position for position, h in enumerate(HEADERS)}
+    return sorted(errors, key=lambda e: (e.row, order.get(e.column, len(order))))
 
 
 _ALSO_UPDATED = ("score", "rating", "visibility", "shared_at", "version", "updated_at")

@@ -216,19 +216,26 @@ def risk_share(*, access: Access, risk: Risk) -> Risk:
     """Share a side's private risk with the other side. Sharing cannot be undone.
 
     Its mitigation actions are shared with it, so that both sides see how the
-    risk is being managed.
+    risk is being managed. The risk and each action it shares move on a
+    version, like any other change (core.concurrency): an edit of one of them
+    read before the share is refused, not saved over it.
     """
     _require_editable(access, risk)
-    if risk.visibility == Visibility.SHARED:
-        return risk
-    risk.visibility = Visibility.SHARED
-    risk.shared_at = timezone.now()
-    risk.version += 1
-    _stamp(risk, access)
-    risk.save(update_fields=["visibility", "shared_at", "version", "updated_at"])
-    for action in risk_actions(risk=risk).exclude(visibility=Visibility.SHARED):
-        action.visibility = Visibility.SHARED
-        action.save(update_fields=["visibility", "updated_at"])
+    # Lock the row, and share it as stored: an edit saved since `risk` was read stays.
+    stored = Risk.objects.select_for_update().get(pk=risk.pk)
+    if stored.visibility != Visibility.SHARED:
+        stored.visibility = Visibility.SHARED
+        stored.shared_at = timezone.now()
+        stored.version += 1
+        _stamp(stored, access)
+        stored.save(update_fields=["visibility", "shared_at", "version", "updated_at"])
+        for action in risk_actions(risk=stored).exclude(visibility=Visibility.SHARED).select_for_update():
+            action.visibility = Visibility.SHARED
+            action.version += 1
+            _stamp(action, access)
+            action.save(update_fields=["visibility", "version", "updated_at"])
+    for f in Risk._meta.concrete_fields:
+        setattr(risk, f.attname, getattr(stored, f.attname))
     return risk
 
 

@@ -37,3 +37,30 @@ def test_schema_is_served_at_api_schema():
     response = APIClient().get("/api/schema/")
 
     assert response.status_code == 200
+
+
+def test_choices_classes_that_share_a_name_get_the_app_in_their_enum_name():
+    from partnering.api.views_base import choices_enum_name
+    from partnering.kpis.models import Source as KpiSource
+    from partnering.lessons.models import Source as LessonSource
+    from partnering.risks.models import RiskStatus
+
+    assert choices_enum_name(LessonSource) == "LessonsSourceEnum"
+    assert choices_enum_name(KpiSource) == "KpisSourceEnum"
+    assert choices_enum_name(RiskStatus) == "RiskStatusEnum"
+
+
+@pytest.mark.django_db
+def test_enums_are_named_by_app_where_names_clash_and_nullable_choices_admit_null(tmp_path):
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(out))
+
+    schema = yaml.safe_load(out.read_text())
+    components = schema["components"]["schemas"]
+    values = {name: tuple(c["enum"]) for name, c in components.items() if "enum" in c}
+    assert {"ArrangementsProposalStatusEnum", "KpisProposalStatusEnum", "KpisSourceEnum"} <= set(values)
+    assert "SourceEnum" not in values and "ProposalStatusEnum" not in values
+    assert components["Lesson"]["properties"]["source"]["allOf"] == [{"$ref": "#/components/schemas/LessonsSourceEnum"}]
+    for field in ("proximity", "response"):
+        assert components["Risk"]["properties"][field]["nullable"] is True
+    assert None not in values["ProximityEnum"]

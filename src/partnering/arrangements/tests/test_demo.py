@@ -52,7 +52,12 @@ def test_demo_people_are_on_every_side_and_can_sign_in(client):
 
     assert sides == set(Side)
     assert "helen.carter@northshire.example" in out.getvalue()
-    assert client.login(username="helen.carter@northshire.example", password="partnering-demo")
+    # Through the sign-in page, as a person would: with the password alone (no second factor).
+    response = client.post(
+        "/accounts/sign-in/", {"username": "helen.carter@northshire.example", "password": "partnering-demo"}
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
 
 
 @pytest.mark.django_db
@@ -63,3 +68,35 @@ def test_demo_has_an_outsider_in_another_arrangement():
 
     assert not Membership.objects.filter(arrangement__title=TITLE, user=outsider).exists()
     assert Membership.objects.filter(user=outsider).exists()
+
+
+# Committed for real: the invitations are sent on commit.
+@pytest.mark.django_db(transaction=True)
+def test_demo_needs_no_mail_server(settings):
+    # As with DEBUG off and no EMAIL_BACKEND: SMTP, here to a port where nothing listens.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
+
+    call_command("demo", stdout=StringIO())
+
+    assert Arrangement.objects.filter(title=TITLE).exists()
+
+
+# Committed for real: the invitations are sent on commit.
+@pytest.mark.django_db(transaction=True)
+def test_demo_keeps_its_emails_in_memory_by_default(settings, mailoutbox):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
+    call_command("demo", stdout=StringIO())
+
+    assert mailoutbox, "the demo's invitations are kept by its own in-memory backend"
+
+
+# Committed for real: the invitations are sent on commit.
+@pytest.mark.django_db(transaction=True)
+def test_demo_sends_its_emails_through_the_configured_backend_when_asked(settings, mailoutbox):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+
+    call_command("demo", "--send-email", stdout=StringIO())
+
+    assert mailoutbox == []

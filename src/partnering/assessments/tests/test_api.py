@@ -319,7 +319,39 @@ def test_the_same_question_twice_in_one_put_is_refused(world):
     )
 
     assert response.status_code == 400
+    assert response.data["answers"] == [] and "listed twice" in response.data["detail"]
     assert not Answer.objects.exists()
+
+
+def test_malformed_answers_get_the_documented_answers_rejected_body(world):
+    uuid = start(world, "annex-b")
+    invite(world, uuid, emails=["carol@northshire.example"])
+
+    response = api(world.carol).put(
+        assessment_url(world, uuid, "my-answers/"),
+        [{"question_id": "B1", "value": "fully"}, {"question_id": "B2", "perspective": "sideways"}, "B3"],
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert [(a["index"], a["question_id"], a["perspective"]) for a in response.data["answers"]] == [
+        (1, "B2", None),
+        (2, None, None),
+    ]
+    assert list(response.data["answers"][0]["errors"]) == ["perspective"]
+    assert list(response.data["answers"][1]["errors"]) == ["non_field_errors"]
+    assert "Nothing was saved" in response.data["detail"]
+    assert not Answer.objects.exists()
+
+
+def test_a_body_that_is_not_a_list_of_answers_gets_the_documented_body_too(world):
+    uuid = start(world, "annex-b")
+    invite(world, uuid, emails=["carol@northshire.example"])
+
+    response = api(world.carol).put(assessment_url(world, uuid, "my-answers/"), {"question_id": "B1"}, format="json")
+
+    assert response.status_code == 400
+    assert response.data["answers"] == [] and response.data["detail"].startswith("Nothing was saved: Expected a list")
 
 
 def test_a_member_who_was_not_invited_cannot_answer_and_reads_no_answers(world):
@@ -498,7 +530,17 @@ def test_a_built_in_banks_key_cannot_be_taken(world):
     response = api(world.alice).post(f"{API}/banks/", {"yaml": text}, format="json")
 
     assert response.status_code == 400
-    assert "built-in" in response.data["yaml"][0]
+    assert response.data["errors"][0]["field"] == "yaml" and response.data["errors"][0]["line"] is None
+    assert "built-in" in response.data["errors"][0]["message"]
+    assert "Nothing was saved" in response.data["detail"]
+
+
+def test_an_upload_without_yaml_gets_the_documented_bank_rejected_body(world):
+    response = api(world.alice).post(f"{API}/banks/", {}, format="json")
+
+    assert response.status_code == 400
+    assert response.data["errors"] == [{"line": None, "field": "yaml", "message": "This field is required."}]
+    assert "Nothing was saved" in response.data["detail"]
 
 
 def test_uploading_a_changed_bank_makes_the_next_version_current(world):

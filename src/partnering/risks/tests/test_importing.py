@@ -229,3 +229,24 @@ def test_the_template_has_the_importable_headings(world):
 
     headings = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert "Title" in headings and "Score" not in headings
+
+
+def test_each_new_risk_has_one_audit_row_like_a_risk_added_on_its_page(world):
+    from partnering.risks.models import Risk
+
+    result = _import(world, _csv([["R-050", *GOOD[0][1:]]]))
+    services.risk_create(access=world.access(world.alice), title="By hand", owning_side="joint", likelihood=2, impact=3)
+
+    assert result.created == 1
+    imported, by_hand = (Risk.history.get(reference=ref) for ref in ("R-050", "R-051"))
+    assert (imported.history_type, imported.history_user, imported.history_actor) == (
+        "+",
+        world.alice,
+        "Alice Adams <alice@northshire.example>",
+    )
+    assert imported.history_actor == by_hand.history_actor
+    risk = Risk.objects.get(reference="R-050")
+    skip = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "history_actor"}
+    for f in Risk.history.model._meta.concrete_fields:
+        if f.name not in skip:
+            assert getattr(imported, f.attname) == getattr(risk, f.attname), f.name
