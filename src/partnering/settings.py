@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partnering.core.audit.ActorMiddleware",
+    # Counts writes under an arrangement's URL, so that cached portfolio rows are retired.
+    "partnering.portfolio.middleware.ActivityMiddleware",
 ]
 
 ROOT_URLCONF = "partnering.urls"
