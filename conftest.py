@@ -68,3 +68,13 @@ def _forget_the_actor():
     from partnering.core.audit import set_actor
 
     set_actor(None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached values are keyed by primary keys, which the next test's rolled-back database
+    hands out again: start each test with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

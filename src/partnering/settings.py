@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "partnering.core.audit.ActorMiddleware",
+    # Counts writes under an arrangement's URL, so that cached portfolio rows are retired.
+    "partnering.portfolio.middleware.ActivityMiddleware",
     # Last, so that it turns a sign-in refused for too many failures into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

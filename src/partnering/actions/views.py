@@ -11,14 +11,15 @@ from partnering.actions.forms import ActionForm
 from partnering.arrangements.forms import validation_to_form
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
+from partnering.core.paging import paginate
 from partnering.core.policy import Access, Perm
 
 
 @login_required
 def my_actions(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
-    actions = list(selectors.actions_for_user(user=request.user, open_only=not show_all))
-    return render(request, "actions/mine.html", {"actions": actions, "show_all": show_all})
+    paged = paginate(request, selectors.actions_for_user(user=request.user, open_only=not show_all))
+    return render(request, "actions/mine.html", {"actions": paged["page"].object_list, "show_all": show_all, **paged})
 
 
 @arrangement_page(Perm.VIEW, write_perm=Perm.CONTRIBUTE)
@@ -33,7 +34,7 @@ def arrangement_actions(request: HttpRequest, access: Access) -> HttpResponse:
             messages.success(request, "Action added.")
             return redirect("actions:list", slug=access.arrangement.slug)
     show_all = request.GET.get("show") == "all"
-    actions = list(selectors.actions_for_arrangement(access=access, open_only=not show_all))
+    paged = paginate(request, selectors.actions_for_arrangement(access=access, open_only=not show_all))
     return render(
         request,
         "actions/list.html",
@@ -41,9 +42,10 @@ def arrangement_actions(request: HttpRequest, access: Access) -> HttpResponse:
             "access": access,
             "arrangement": access.arrangement,
             "tab": "actions",
-            "actions": actions,
+            "actions": paged["page"].object_list,
             "form": form,
             "show_all": show_all,
+            **paged,
         },
     )
 

@@ -10,6 +10,7 @@ reveal: the reveal is of each side's agreed view.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -26,11 +27,16 @@ from partnering.assessments.verdicts import Gap, Verdict, joint_verdict, percept
 from partnering.core.choices import Side
 from partnering.core.policy import Access, Perm
 
+#: A bank's questions (its JSON and the YAML it came from) are large: lists that show only a
+#: bank's title leave them in the database.
+BANK_BODY = ("bank__spec", "bank__source_text")
+
 
 def assessments_for(*, access: Access) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(arrangement=access.arrangement)
         .select_related("bank")
+        .defer(*BANK_BODY)
         .annotate(
             respondent_count=Count("respondents", distinct=True),
             submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False), distinct=True),
@@ -58,9 +64,10 @@ def banks_available(*, access: Access) -> QuerySet[QuestionBank]:
     )
 
 
-def banks_suggested(*, access: Access) -> list[QuestionBank]:
-    """The banks that fit the arrangement's lifecycle stage."""
-    return [b for b in banks_available(access=access) if access.arrangement.stage in b.spec.get("stages", [])]
+def banks_suggested(*, access: Access, banks: Iterable[QuestionBank] | None = None) -> list[QuestionBank]:
+    """The banks that fit the arrangement's lifecycle stage (of `banks`, default all available)."""
+    banks = banks_available(access=access) if banks is None else banks
+    return [b for b in banks if access.arrangement.stage in b.spec.get("stages", [])]
 
 
 def can_see_both_sides_before_reveal(access: Access) -> bool:
@@ -266,17 +273,18 @@ def _add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
-def schedule(*, access: Access) -> list[ScheduleItem]:
+def schedule(*, access: Access, banks: Iterable[QuestionBank] | None = None) -> list[ScheduleItem]:
     """The annual health check and Annex B are due each year from contract award."""
     start = access.arrangement.contract_start
     if start is None:
         return []
-    recurring = [
-        b for b in banks_available(access=access) if b.spec.get("recurrence") == "annual" and b.organisation_id is None
-    ]
+    banks = banks_available(access=access) if banks is None else banks
+    recurring = [b for b in banks if b.spec.get("recurrence") == "annual" and b.organisation_id is None]
     existing = {
         (a.bank.key, a.cycle): a
-        for a in Assessment.objects.filter(arrangement=access.arrangement, cycle__isnull=False).select_related("bank")
+        for a in Assessment.objects.filter(arrangement=access.arrangement, cycle__isnull=False)
+        .select_related("bank")
+        .defer(*BANK_BODY)
     }
     today = timezone.localdate()
     end = access.arrangement.contract_end

@@ -42,11 +42,13 @@ def _assessment(access: Access, assessment_uuid: str) -> Assessment:
 @arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
 def assessment_list(request: HttpRequest, access: Access) -> HttpResponse:
     services.banks_ensure_builtin()
-    banks = selectors.banks_available(access=access)
-    previous = Assessment.objects.filter(arrangement=access.arrangement, revealed_at__isnull=False).select_related(
-        "bank"
+    banks = selectors.banks_available(access=access).defer("source_text")
+    previous = (
+        Assessment.objects.filter(arrangement=access.arrangement, revealed_at__isnull=False)
+        .select_related("bank")
+        .defer(*selectors.BANK_BODY)
     )
-    suggested = selectors.banks_suggested(access=access)
+    suggested = selectors.banks_suggested(access=access, banks=banks)
     form = StartForm(
         request.POST or None, banks=banks, previous=previous, initial={"bank": next(iter(suggested), None)}
     )
@@ -64,7 +66,7 @@ def assessment_list(request: HttpRequest, access: Access) -> HttpResponse:
         _ctx(
             access,
             assessments=list(selectors.assessments_for(access=access)),
-            schedule=selectors.schedule(access=access),
+            schedule=selectors.schedule(access=access, banks=banks),
             suggested=suggested,
             form=form,
             can_manage=access.has(Perm.MANAGE_ASSESSMENTS),

@@ -177,6 +177,7 @@ def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str,
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection
+    from django.utils.module_loading import import_string
 
     from partnering.accounts.services import token_create
 
@@ -186,7 +187,10 @@ def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str,
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend that loads users (a lockout backend such as axes' only checks sign-ins).
+    session[BACKEND_SESSION_KEY] = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+    )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     _, raw_token = token_create(user=user, name=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M}")

@@ -23,7 +23,6 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from partnering.actions.models import OPEN_STATUSES, Action
@@ -290,22 +289,15 @@ def _assessments(scope: QuerySet, viewpoint: Viewpoint, facts: dict[int, Facts])
             f.assessments.setdefault(item.bank_key, []).append(item)
             by_id[item.id] = item
     # Rules read the latest cycle of a bank and the one before it (to compare gaps): the
-    # answers of older cycles are not fetched, however long the arrangement has run.
-    newer = (
-        Assessment.objects.filter(
-            arrangement=OuterRef("arrangement"),
-            bank__key=OuterRef("bank__key"),
-            revealed_at__isnull=False,
-            revealed_at__gt=OuterRef("revealed_at"),
-        )
-        .order_by()
-        .values("arrangement")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    recent = revealed.annotate(newer=Coalesce(Subquery(newer), 0)).filter(newer__lt=2).order_by().values("pk")
+    # answers of older cycles are not fetched, however long the arrangement has run. The rows
+    # are oldest first, so the last two per arrangement and bank are the ones wanted. (A
+    # correlated "how many are newer" subquery did the same in SQL, at ten times the cost.)
+    wanted: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        wanted.setdefault((row["arrangement_id"], row["bank__key"]), []).append(row["id"])
+    recent = [pk for ids in wanted.values() for pk in ids[-2:] if pk in by_id]
     answers = Answer.objects.filter(
-        assessment__in=recent, respondent__isnull=True, perspective=Perspective.SELF
+        assessment_id__in=recent, respondent__isnull=True, perspective=Perspective.SELF
     ).values_list("assessment_id", "side", "question_id", "value")
     for assessment_id, side, question_id, value in answers:
         item = by_id.get(assessment_id)

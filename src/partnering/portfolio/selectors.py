@@ -9,16 +9,20 @@ what their own side may see (`facts.Viewpoint`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from partnering.arrangements.models import Arrangement
 from partnering.assessments.verdicts import Verdict
 from partnering.core.policy import Access
 from partnering.portfolio import rules
 from partnering.portfolio.facts import ANNEX_A, ANNEX_B, HEALTH_CHECK, Facts, Viewpoint, gather
+from partnering.portfolio.models import Activity
 
 #: The verdict columns of the portfolio: (bank key, heading).
 VERDICT_COLUMNS = ((ANNEX_A, "Annex A readiness"), (ANNEX_B, "Annex B"), (HEALTH_CHECK, "Health check"))
@@ -26,49 +30,110 @@ VERDICT_COLUMNS = ((ANNEX_A, "Annex A readiness"), (ANNEX_B, "Annex B"), (HEALTH
 
 @dataclass
 class Row:
-    """One arrangement on the portfolio page or in the API."""
+    """One arrangement on the portfolio page or in the API: everything shown, worked out once.
 
-    facts: Facts
-    warnings: list[rules.EarlyWarning]
+    `facts` is kept for the warnings tab (which lists the rules that do not
+    apply); a row from the portfolio's cache has none.
+    """
+
+    arrangement: Arrangement
+    side: str
     health: rules.Health
+    warnings: list[rules.EarlyWarning]
+    verdicts: list[tuple[str, Verdict | None]]
+    open_high_risks: int
+    overdue_actions: int
+    open_escalations: int | None
+    kpi_status: str
+    charter_status: str
+    facts: Facts | None = None
 
-    @property
-    def arrangement(self) -> Arrangement:
-        return self.facts.arrangement
+    @classmethod
+    def from_facts(cls, facts: Facts) -> Row:
+        found = rules.evaluate(facts)
+        return cls(
+            arrangement=facts.arrangement,
+            side=facts.side,
+            health=rules.health(found),
+            warnings=found,
+            verdicts=_verdicts(facts),
+            open_high_risks=facts.open_high_risks,
+            overdue_actions=facts.overdue_actions,
+            open_escalations=facts.open_escalations,
+            kpi_status=_kpi_status(facts),
+            charter_status=_charter_status(facts),
+            facts=facts,
+        )
 
-    @property
-    def verdicts(self) -> list[tuple[str, Verdict | None]]:
-        out = []
-        for key, heading in VERDICT_COLUMNS:
-            latest = self.facts.latest(key)
-            out.append((heading, latest.overall() if latest else None))
-        return out
+    def to_cache(self) -> dict[str, Any]:
+        """What is kept between requests: plain values, the rules named by id."""
+        return {
+            "side": self.side,
+            "health": str(self.health),
+            "warnings": [(w.rule.id, w.message, str(w.severity), w.finding) for w in self.warnings],
+            "verdicts": self.verdicts,
+            "open_high_risks": self.open_high_risks,
+            "overdue_actions": self.overdue_actions,
+            "open_escalations": self.open_escalations,
+            "kpi_status": self.kpi_status,
+            "charter_status": self.charter_status,
+        }
 
-    @property
-    def kpi_status(self) -> str:
-        """The worst status of the KPIs against their agreed targets, or why there is none."""
-        kpis = self.facts.kpis
-        if kpis is None:
-            return "Not recorded"
-        if not kpis:
-            return "No KPIs"
-        statuses = {k.status for k in kpis}
-        for status, label in (("red", "Red"), ("amber", "Amber"), ("green", "Green")):
-            if status in statuses:
-                return label
-        return "Not assessed"
+    @classmethod
+    def from_cache(cls, arrangement: Arrangement, kept: dict[str, Any]) -> Row | None:
+        try:
+            warnings = [
+                rules.EarlyWarning(rules.RULES[rule_id], message, rules.Severity(severity), arrangement.slug, finding)
+                for rule_id, message, severity, finding in kept["warnings"]
+            ]
+            return cls(
+                arrangement=arrangement,
+                side=kept["side"],
+                health=rules.Health(kept["health"]),
+                warnings=warnings,
+                verdicts=kept["verdicts"],
+                open_high_risks=kept["open_high_risks"],
+                overdue_actions=kept["overdue_actions"],
+                open_escalations=kept["open_escalations"],
+                kpi_status=kept["kpi_status"],
+                charter_status=kept["charter_status"],
+            )
+        except (KeyError, ValueError, TypeError):  # kept by an older release: work it out again
+            return None
 
-    @property
-    def charter_status(self) -> str:
-        charter = self.facts.charter
-        if charter is None:
-            return "Not recorded"
-        if not charter.exists:
-            return "None yet"
-        state = "Agreed" if charter.agreed else "Draft"
-        if charter.review_date is not None and charter.review_date < self.facts.today:
-            state += ", review overdue"
-        return state
+
+def _verdicts(facts: Facts) -> list[tuple[str, Verdict | None]]:
+    out = []
+    for key, heading in VERDICT_COLUMNS:
+        latest = facts.latest(key)
+        out.append((heading, latest.overall() if latest else None))
+    return out
+
+
+def _kpi_status(facts: Facts) -> str:
+    """The worst status of the KPIs against their agreed targets, or why there is none."""
+    kpis = facts.kpis
+    if kpis is None:
+        return "Not recorded"
+    if not kpis:
+        return "No KPIs"
+    statuses = {k.status for k in kpis}
+    for status, label in (("red", "Red"), ("amber", "Amber"), ("green", "Green")):
+        if status in statuses:
+            return label
+    return "Not assessed"
+
+
+def _charter_status(facts: Facts) -> str:
+    charter = facts.charter
+    if charter is None:
+        return "Not recorded"
+    if not charter.exists:
+        return "None yet"
+    state = "Agreed" if charter.agreed else "Draft"
+    if charter.review_date is not None and charter.review_date < facts.today:
+        state += ", review overdue"
+    return state
 
 
 def require_portfolio_manager(user: Any) -> Any:
@@ -83,32 +148,60 @@ def portfolio_arrangements(*, organisation: Any) -> QuerySet[Arrangement]:
     return Arrangement.objects.filter(Q(customer=organisation) | Q(provider=organisation)).order_by("title")
 
 
-def _rows(facts: list[Facts]) -> list[Row]:
-    rows = []
-    for f in facts:
-        found = rules.evaluate(f)
-        rows.append(Row(facts=f, warnings=found, health=rules.health(found)))
-    return rows
-
-
 HEALTH_ORDER = {rules.Health.RED: 0, rules.Health.AMBER: 1, rules.Health.GREEN: 2}
+#: How long a cached row may be used at most, even with no write counted: a safety net for
+#: writes that do not come through a request (a management command, a bulk job).
+CACHE_SECONDS = 600
+CACHE_FORMAT = 1
+
+
+def _cache_key(arrangement: Arrangement, side: str, today: date) -> str:
+    writes = getattr(arrangement, "activity_writes", 0) or 0
+    return f"portfolio-row:{CACHE_FORMAT}:{arrangement.pk}:{side}:{writes}:{today.isoformat()}"
 
 
 def portfolio(*, user: Any) -> list[Row]:
-    """The portfolio of the user's organisation, red first, in a constant number of queries."""
+    """The portfolio of the user's organisation, red first.
+
+    Each arrangement's row is cached under its write counter and today's date
+    (see `models.Activity`), so a page with nothing changed costs two queries
+    and a cache read; the rows of changed arrangements are worked out together,
+    in the constant number of queries of `facts.gather`.
+    """
     organisation = require_portfolio_manager(user)
-    facts = gather(portfolio_arrangements(organisation=organisation), Viewpoint.for_organisation(organisation.pk))
-    rows = _rows(facts)
-    rows.sort(key=lambda r: (HEALTH_ORDER[r.health], r.arrangement.title.lower()))
+    viewpoint = Viewpoint.for_organisation(organisation.pk)
+    writes = Activity.objects.filter(arrangement=OuterRef("pk")).values("writes")[:1]
+    arrangements = list(
+        portfolio_arrangements(organisation=organisation)
+        .select_related("customer", "provider")
+        .annotate(activity_writes=Subquery(writes))
+    )
+    today = timezone.localdate()
+    keys = {a.pk: _cache_key(a, viewpoint.side_in(a), today) for a in arrangements}
+    kept = cache.get_many(list(keys.values()))
+    rows: list[Row] = []
+    stale: list[int] = []
+    for a in arrangements:
+        row = Row.from_cache(a, kept[keys[a.pk]]) if keys[a.pk] in kept else None
+        if row is None:
+            stale.append(a.pk)
+        else:
+            rows.append(row)
+    if stale:
+        fresh = [Row.from_facts(f) for f in gather(Arrangement.objects.filter(pk__in=stale), viewpoint)]
+        cache.set_many({keys[r.arrangement.pk]: r.to_cache() for r in fresh}, timeout=CACHE_SECONDS)
+        rows.extend(fresh)
+    rows.sort(key=lambda r: (HEALTH_ORDER[r.health], r.arrangement.title.lower(), r.arrangement.pk))
     return rows
 
 
 def arrangement_warnings(*, access: Access) -> Row:
     """One arrangement's early warnings, as the member's side may see it."""
     facts = gather(Arrangement.objects.filter(pk=access.arrangement.pk), Viewpoint.for_access(access))
-    return _rows(facts)[0]
+    return Row.from_facts(facts[0])
 
 
 def not_applicable(row: Row) -> list[rules.Rule]:
     """The rules that do not apply to this arrangement (a feature not installed, or not at this stage)."""
-    return [r for r in rules.RULES.values() if not r.applies(row.facts)]
+    facts = row.facts
+    return [] if facts is None else [r for r in rules.RULES.values() if not r.applies(facts)]
