@@ -14,7 +14,7 @@ from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
 from partnering.portfolio import rules, selectors
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 SEVERITY_COLOURS = {rules.Severity.HIGH: "red", rules.Severity.MEDIUM: "orange", rules.Severity.LOW: "grey"}
 SEVERITY_LABELS = {rules.Severity.HIGH: "High", rules.Severity.MEDIUM: "Medium", rules.Severity.LOW: "Low"}
 

@@ -40,10 +40,13 @@ def govuk_field(field: forms.BoundField, **options: Any) -> SafeString:
     """Render one field. Options: label_size (s, m, l), width (e.g. 'govuk-input--width-10'),
     heading (True to make the label the page heading), classes."""
     kind = _kind(field)
-    return render_to_string(
-        f"includes/fields/{kind}.html",
-        {"field": field, "kind": kind, "opts": options, "describedby": _describedby(field)},
-    )
+    context = {"field": field, "kind": kind, "opts": options, "describedby": _describedby(field)}
+    if kind == "select":
+        # Worked out once, not once per option: a select of a hundred choices otherwise asks the
+        # bound field for its value a hundred times.
+        current = field.value()
+        context["current"] = "" if current is None else str(current)
+    return render_to_string(f"includes/fields/{kind}.html", context)
 
 
 def _describedby(field: forms.BoundField) -> str:
