@@ -139,5 +139,5 @@ def test_the_report_keeps_text_outside_its_markers(tmp_path):
 
     text = out.read_text()
     assert "Notes." in text and "More notes." in text and "old" not in text
-    assert "| Members | 5.0 | 9.0 | 12.0 | 800 | 40% | 2.2× | yes |" in text
+    assert "| Members | 5.0 | 9.0 | 12.0 | 800 | 40% | – | 2.2× | yes |" in text
     assert CEILING.url_name == "bench-ok"
