@@ -182,22 +182,12 @@ def plan_targets(
 # -- the child: one database ------------------------------------------------------------
 
 
-def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
-    import django
-
-    django.setup()
-    from django.apps import apps
+def session_for(user: Any) -> str:
+    """A signed-in session for `user`, stored as a sign-in stores it; its key is the cookie."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection
     from django.utils.module_loading import import_string
-
-    from partnering.accounts.services import token_create
-
-    user, subject = bench_subject()
-    if user is None:
-        raise SystemExit(f"{label}: no benchmark user; run `partnering bench_data` on this database first.")
 
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -207,10 +197,28 @@ def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str,
     )
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
+    return session.session_key
+
+
+def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import connection
+
+    from partnering.accounts.services import token_create
+
+    user, subject = bench_subject()
+    if user is None:
+        raise SystemExit(f"{label}: no benchmark user; run `partnering bench_data` on this database first.")
+
+    session_key = session_for(user)
     _, raw_token = token_create(user=user, name=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M}")
     # Production sits behind a TLS proxy: say so, or SECURE_SSL_REDIRECT answers 301.
     common = ["X-Forwarded-Proto: https"]
-    page_headers = [*common, f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}"]
+    page_headers = [*common, f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}"]
     api_headers = [*common, f"Authorization: Bearer {raw_token}", "Accept: application/json"]
 
     counts = {}
@@ -357,11 +365,11 @@ def _preflight(url: str, headers: list[str], name: str) -> None:
 
 
 def _wrk(url: str, headers: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    def run(duration: int) -> dict[str, Any]:
+    def run(duration: int, connections: int) -> dict[str, Any]:
         cmd = [
             args.wrk,
-            f"-t{args.threads}",
-            f"-c{args.connections}",
+            f"-t{min(args.threads, connections)}",
+            f"-c{connections}",
             f"-d{duration}s",
             "--timeout",
             "10s",
@@ -375,8 +383,10 @@ def _wrk(url: str, headers: list[str], args: argparse.Namespace) -> dict[str, An
         return json.loads(line.removeprefix("BENCH_JSON "))
 
     if args.warmup:
-        run(args.warmup)
-    result = run(args.duration)
+        # At least one connection per worker, so that every worker is warm (a one-connection
+        # measurement would otherwise meet a worker's first PDF, fonts and charts still loading).
+        run(args.warmup, max(args.connections, args.workers))
+    result = run(args.duration, args.connections)
     bad = {k: v for k, v in result["errors"].items() if v}
     if bad:
         print(f"    warning: {url}: wrk errors {bad}", flush=True)
@@ -572,7 +582,7 @@ def main(argv: list[str] | None = None) -> None:
     meta = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit,
-        "dirty": " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else "",
+        "dirty": " (with uncommitted changes)" if uncommitted_changes() else "",
         "cores": os.cpu_count(),
         "cpu": _cpu_model(),
         "python": platform.python_version(),
@@ -583,6 +593,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     write_report(args.out, render(runs, meta))
     print(f"Wrote {args.out}", flush=True)
+
+
+def uncommitted_changes() -> bool:
+    """Whether the code measured differs from the commit named (the report file itself aside)."""
+    changed = _git("status", "--porcelain", "--untracked-files=no").splitlines()
+    return any(not line.endswith("BENCHMARKS.md") for line in changed)
 
 
 def _cpu_model() -> str:

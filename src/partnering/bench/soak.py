@@ -52,6 +52,8 @@ from partnering.bench.run import (
     _wait_ready,
     bench_subject,
     plan_targets,
+    session_for,
+    uncommitted_changes,
 )
 
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
@@ -227,9 +229,6 @@ def summarise_memory(samples: list[tuple[float, dict[int, float]]]) -> dict[str,
 def _sign_in() -> tuple[Any, Any, dict[str, str], dict[str, str]]:
     """The benchmark user's session cookie and API token, minted as run.py's child mints them."""
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.utils.module_loading import import_string
 
     from partnering.accounts.models import TokenScope
     from partnering.accounts.services import token_create
@@ -237,18 +236,10 @@ def _sign_in() -> tuple[Any, Any, dict[str, str], dict[str, str]]:
     user, subject = bench_subject()
     if user is None:
         raise SystemExit("no benchmark user; run `partnering bench_data` on this database first.")
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    # The first backend that can load a user from a session (django-axes' backend, listed first,
-    # only refuses sign-ins and cannot).
-    session[BACKEND_SESSION_KEY] = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
-    )
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
+    session_key = session_for(user)
     _, raw_token = token_create(user=user, name=f"soak {datetime.now(UTC):%Y-%m-%d %H:%M}", scope=TokenScope.READ_WRITE)
     common = {"X-Forwarded-Proto": "https"}  # behind a TLS proxy, as in run.py
-    pages = {**common, "Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
+    pages = {**common, "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
     api = {**common, "Authorization": f"Bearer {raw_token}", "Accept": "application/json"}
     return user, subject, pages, api
 
@@ -421,7 +412,7 @@ def main(argv: list[str] | None = None) -> None:
     meta = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": _git("rev-parse", "--short=12", "HEAD") or "unknown",
-        "dirty": " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else "",
+        "dirty": " (with uncommitted changes)" if uncommitted_changes() else "",
         "cores": os.cpu_count(),
         "cpu": _cpu_model(),
         "command": args.command or "python -m partnering.bench.soak " + " ".join(forwarded),
