@@ -196,6 +196,15 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partnering <noreply@partnering.invalid>")
 
+# Per-process memory: it holds only what can be worked out again (portfolio rows under their
+# arrangement's write counter, rendered charts), so each worker keeping its own is safe. Django's
+# default of 300 entries would be culled by one department's portfolio.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+    }
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True

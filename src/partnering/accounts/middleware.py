@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from partnering.accounts.authentication import BearerTokenAuthentication
 from partnering.accounts.two_factor import SET_UP, STATE_KEY, VERIFY
 
 
@@ -31,8 +32,11 @@ class TwoFactorMiddleware:
             target = reverse("accounts:two_factor_verify" if state == VERIFY else "accounts:two_factor_setup")
             if request.path not in self._open_paths() | {target}:
                 if request.path.startswith("/api/"):
-                    if "HTTP_AUTHORIZATION" in request.META:
-                        return self.get_response(request)  # a bearer token, not this session
+                    if request.META.get("HTTP_AUTHORIZATION", "").startswith(f"{BearerTokenAuthentication.keyword} "):
+                        # A bearer token, not this session: the token class answers it, or refuses it
+                        # (never falling back to the session). Any other scheme would fall through to
+                        # the half-signed-in session, so it is refused here like no header at all.
+                        return self.get_response(request)
                     return JsonResponse({"detail": "Finish signing in with your second factor first."}, status=403)
                 query = urlencode({"next": request.get_full_path()}) if request.method == "GET" else ""
                 return redirect(f"{target}?{query}" if query else target)

@@ -95,7 +95,9 @@ class SsoBackend(OIDCAuthenticationBackend):
         return payload
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        if claims.get("email_verified") is False:
+        # Required, not merely "not false": a provider that does not vouch for the address (or a
+        # federated one that lets any tenant assert any address) must not sign anyone in by e-mail.
+        if claims.get("email_verified") is not True:
             self._refuse("Your organisation's account has not confirmed your e-mail address.")
             return False
         return bool(claims.get("email")) and "@" in claims["email"]

@@ -260,6 +260,8 @@ def text(value: Any) -> str:
 def text_cell(*, required: bool = False, max_length: int | None = None) -> Callable[[Any], str]:
     def parse(raw: Any) -> str:
         value = text(raw)
+        if "\x00" in value:  # as a form's field refuses it; PostgreSQL could not store it
+            raise CellError("Remove the null character (0x00) from this cell.")
         if required and not value:
             raise CellError("Enter a value.")
         if max_length and len(value) > max_length:

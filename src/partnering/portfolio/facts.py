@@ -294,8 +294,9 @@ def _assessments(scope: QuerySet, viewpoint: Viewpoint, facts: dict[int, Facts])
     # correlated "how many are newer" subquery did the same in SQL, at ten times the cost.)
     wanted: dict[tuple[int, str], list[int]] = {}
     for row in rows:
-        wanted.setdefault((row["arrangement_id"], row["bank__key"]), []).append(row["id"])
-    recent = [pk for ids in wanted.values() for pk in ids[-2:] if pk in by_id]
+        if row["id"] in by_id:  # only what this side may see: a one-sided one of the other side's is not a cycle
+            wanted.setdefault((row["arrangement_id"], row["bank__key"]), []).append(row["id"])
+    recent = [pk for ids in wanted.values() for pk in ids[-2:]]
     answers = Answer.objects.filter(
         assessment_id__in=recent, respondent__isnull=True, perspective=Perspective.SELF
     ).values_list("assessment_id", "side", "question_id", "value")

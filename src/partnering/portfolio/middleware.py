@@ -19,8 +19,9 @@ class ActivityMiddleware:
     Counted after the view, whatever its answer: a reader that works out the
     arrangement's row between the view's commit and this count caches it under
     the old count, which the count then retires. (Counted before, that reader
-    could cache the old state under the new count.) A refused request costs one
-    cheap UPDATE; reads cost nothing.
+    could cache the old state under the new count.) Refused requests (anonymous,
+    403, 404, a failed CSRF check) write nothing and are not counted, so that no
+    stranger can keep the cache cold or the SQLite write lock busy.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -28,7 +29,12 @@ class ActivityMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.method not in SAFE_METHODS and request.resolver_match is not None:
+        if (
+            request.method not in SAFE_METHODS
+            and response.status_code < 400  # refused requests write nothing: no cache to retire
+            and request.resolver_match is not None
+            and request.user.is_authenticated
+        ):
             kwargs = request.resolver_match.kwargs
             slug = next((kwargs[k] for k in ARRANGEMENT_KWARGS if isinstance(kwargs.get(k), str)), None)
             if slug:

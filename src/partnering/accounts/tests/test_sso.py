@@ -40,7 +40,7 @@ def northshire(db):
 
 def _go_to_provider(client, provider, claims, next_url=""):
     """The browser's trip: our start page, the provider (who knows the person), and back with a code."""
-    provider.person = claims
+    provider.person = {"email_verified": True, **claims}
     start = client.get("/accounts/sso/start/" + (f"?next={next_url}" if next_url else ""))
     assert start.status_code == 302 and start["Location"].startswith(f"{provider.url}/authorize?")
     at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
@@ -126,6 +126,13 @@ def test_an_account_of_another_organisation_is_refused(client, provider, northsh
 
 def test_an_e_mail_address_the_provider_has_not_confirmed_is_refused(client, provider, northshire):
     response = _sign_in(client, provider, {"email": "new@northshire.example", "email_verified": False})
+
+    assert "has not confirmed your e-mail address" in _message(client, response)
+    assert not User.objects.filter(email="new@northshire.example").exists()
+
+
+def test_an_e_mail_address_the_provider_does_not_vouch_for_is_refused(client, provider, northshire):
+    response = _sign_in(client, provider, {"email": "new@northshire.example", "email_verified": None})
 
     assert "has not confirmed your e-mail address" in _message(client, response)
     assert not User.objects.filter(email="new@northshire.example").exists()

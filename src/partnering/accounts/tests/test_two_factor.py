@@ -206,6 +206,24 @@ def test_api_tokens_do_not_need_the_second_factor(client, alice):
     assert client.get("/api/v1/arrangements/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
 
 
+@pytest.mark.parametrize("header", ["Basic eDp5", "bearer prt_x", "Token abc", "Bearer"])
+def test_a_half_signed_in_session_cannot_reach_the_api_behind_another_authorization_scheme(client, alice, header):
+    """Only a real bearer token skips the session; any other header must not let the session in."""
+    _with_app(alice)
+    _sign_in(client, alice)
+
+    response = client.get("/api/v1/arrangements/", HTTP_AUTHORIZATION=header)
+
+    assert response.status_code in (401, 403)
+
+
+def test_a_half_signed_in_session_with_a_wrong_bearer_token_is_refused(client, alice):
+    _with_app(alice)
+    _sign_in(client, alice)
+
+    assert client.get("/api/v1/arrangements/", HTTP_AUTHORIZATION="Bearer prt_not-a-token").status_code == 401
+
+
 def test_new_backup_codes_replace_the_old_ones(client, alice):
     key, old = _with_app(alice)
     _sign_in(client, alice)

@@ -27,6 +27,17 @@ def test_nul_characters_are_dropped_from_keys_and_values():
     }
 
 
+def test_values_of_keys_that_clean_to_the_same_name_are_all_kept():
+    assert _seen("a%00=1&a=2") == {"a": ["1", "2"]}
+
+
+def test_a_nul_in_the_path_is_a_page_that_does_not_exist(client, world):
+    client.force_login(world.alice)
+
+    assert client.get("/arrangements/%00/").status_code == 404
+    assert client.get("/pulse/ab%00cd/").status_code == 404
+
+
 def test_a_query_without_nul_is_left_as_it_is():
     assert _seen("tag=a&tag=b") == {"tag": ["a", "b"]}
 

@@ -220,3 +220,14 @@ def test_a_cached_row_is_never_served_to_the_other_side(client, world):
     assert seen_by_customer["Digital services"].open_high_risks == 1
     assert seen_by_provider["Digital services"].side == Side.PROVIDER
     assert seen_by_provider["Digital services"].open_high_risks == 0
+
+
+def test_refused_writes_do_not_retire_cached_rows(client, world):
+    """An anonymous POST, or a member without the permission, writes nothing and counts nothing."""
+    from partnering.portfolio.models import Activity
+
+    client.post(f"/arrangements/{world.arrangement.slug}/risks/new/", {"title": "x"})
+    client.force_login(world.charlie)  # not a member: 404
+    client.post(f"/arrangements/{world.arrangement.slug}/risks/new/", {"title": "x"})
+
+    assert not Activity.objects.filter(arrangement=world.arrangement).exists()

@@ -250,3 +250,14 @@ def test_each_new_risk_has_one_audit_row_like_a_risk_added_on_its_page(world):
     for f in Risk.history.model._meta.concrete_fields:
         if f.name not in skip:
             assert getattr(imported, f.attname) == getattr(risk, f.attname), f.name
+
+
+def test_a_null_character_in_a_cell_is_refused_with_its_row_and_column(world):
+    """PostgreSQL cannot store a NUL: it is refused like any other bad cell, not a server error."""
+    rows = [GOOD[0], ["", "Bad\x00title", "Implementation", "joint", "", "2", "2", ""]]
+
+    result = _import(world, _csv(rows))
+
+    assert not result.ok
+    assert any(e.row == 3 and "null character" in e.message for e in result.errors), result.errors
+    assert Risk.objects.count() == 0
