@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partnering.archive.models import GATES, GatewayPack
 from partnering.core.choices import Visibility
+from partnering.core.pdf import html_to_pdf
 from partnering.core.policy import Access, Perm
 
 #: The question banks whose results are a gate's evidence.
@@ -180,11 +181,7 @@ def pack_html(pack: Pack) -> str:
 
 
 def render_pdf(pack: Pack) -> bytes:
-    import weasyprint  # heavy import, only where a PDF is made
-
-    # Nothing to fetch: refuse every URL, so no text in a record can make the server fetch one.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=pack_html(pack), url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(pack_html(pack))
 
 
 def pack_generate(*, access: Access, gate: int) -> GatewayPack:

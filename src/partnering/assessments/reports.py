@@ -31,6 +31,7 @@ from partnering.assessments.verdicts import Gap
 from partnering.core import charts
 from partnering.core.choices import Side
 from partnering.core.gate import arrangement_page
+from partnering.core.pdf import html_to_pdf
 from partnering.core.policy import Access, Perm
 
 PDF = "application/pdf"
@@ -267,13 +268,7 @@ def report_html(report: Report) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
-    import weasyprint  # heavy import, only where a PDF is made
-
-    html = report_html(report)
-    # The only resource the report embeds is the chart's data: URI; refuse anything
-    # else, so that no text in an answer could make the server fetch a URL.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(report_html(report))
 
 
 @arrangement_page(Perm.VIEW)

@@ -22,6 +22,7 @@ from partnering.assessments import selectors as assessment_selectors
 from partnering.assessments.models import Assessment
 from partnering.board import selectors
 from partnering.board.models import Meeting
+from partnering.core.pdf import html_to_pdf
 from partnering.core.policy import Access
 from partnering.risks.models import RiskStatus
 from partnering.risks.scoring import Rating
@@ -135,8 +136,4 @@ def pack_html(pack: Pack) -> str:
 
 
 def render_pdf(pack: Pack) -> bytes:
-    import weasyprint  # heavy import, only where a PDF is made
-
-    # The pack embeds nothing: refuse every URL so no text in a record makes the server fetch one.
-    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"})
-    return weasyprint.HTML(string=pack_html(pack), url_fetcher=fetcher).write_pdf()
+    return html_to_pdf(pack_html(pack))
