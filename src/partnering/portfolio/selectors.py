@@ -155,9 +155,14 @@ CACHE_SECONDS = 600
 CACHE_FORMAT = 1
 
 
-def _cache_key(arrangement: Arrangement, side: str, today: date) -> str:
+def _cache_key(arrangement: Arrangement, viewpoint: Viewpoint, today: date) -> str:
+    """The reader's organisation and side are both in the key: a row never serves another reader,
+    even if a later rule reads something that differs between two readers on the same side."""
     writes = getattr(arrangement, "activity_writes", 0) or 0
-    return f"portfolio-row:{CACHE_FORMAT}:{arrangement.pk}:{side}:{writes}:{today.isoformat()}"
+    return (
+        f"portfolio-row:{CACHE_FORMAT}:{arrangement.pk}:{viewpoint.organisation_id}:{viewpoint.side_in(arrangement)}"
+        f":{writes}:{today.isoformat()}"
+    )
 
 
 def portfolio(*, user: Any) -> list[Row]:
@@ -177,7 +182,7 @@ def portfolio(*, user: Any) -> list[Row]:
         .annotate(activity_writes=Subquery(writes))
     )
     today = timezone.localdate()
-    keys = {a.pk: _cache_key(a, viewpoint.side_in(a), today) for a in arrangements}
+    keys = {a.pk: _cache_key(a, viewpoint, today) for a in arrangements}
     kept = cache.get_many(list(keys.values()))
     rows: list[Row] = []
     stale: list[int] = []

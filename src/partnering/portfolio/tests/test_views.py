@@ -231,3 +231,21 @@ def test_refused_writes_do_not_retire_cached_rows(client, world):
     client.post(f"/arrangements/{world.arrangement.slug}/risks/new/", {"title": "x"})
 
     assert not Activity.objects.filter(arrangement=world.arrangement).exists()
+
+
+def test_a_write_through_the_api_retires_the_cached_row_too(client, world):
+    """API writes carry `arrangement_slug`; the token's user is the one counted."""
+    from partnering.accounts.services import token_create
+    from partnering.portfolio.models import Activity
+
+    _, raw = token_create(user=world.alice, name="script", scope="read_write")
+
+    response = client.post(
+        f"/api/v1/arrangements/{world.arrangement.slug}/risks/",
+        {"title": "Margin squeeze", "owning_side": "joint", "likelihood": 5, "impact": 5, "category": "commercial"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+
+    assert response.status_code == 201, response.content
+    assert Activity.objects.get(arrangement=world.arrangement).writes == 1
