@@ -18,9 +18,21 @@ os.environ.setdefault("PARTNERING_TESTING", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fast_email(settings):
+def _fast_email(settings, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Most tests write through services or the ORM and then read a page, which the page cache
+    # (core.pagecache) would rightly serve as it was: only writes made through requests retire a
+    # kept page. Those tests are about the page, so the cache is off; its own tests
+    # (core/tests/test_pagecache.py) turn it on with the `page_cache` fixture, and the browser
+    # tests and the production check run with it on.
+    settings.PAGE_CACHE_SECONDS = 300 if request.node.get_closest_marker("browser") else 0
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache as in production (see core.pagecache)."""
+    settings.PAGE_CACHE_SECONDS = 300
 
 
 @pytest.fixture
@@ -74,7 +86,8 @@ def _forget_the_actor():
 def _empty_cache():
     """Cached values are keyed by primary keys, which the next test's rolled-back database
     hands out again: start each test with an empty cache."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
     yield

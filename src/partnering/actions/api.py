@@ -25,6 +25,9 @@ from partnering.api.views_base import (
     ApiMixin,
     ArrangementScopedMixin,
     NamedChoiceField,
+    arrangement_scope,
+    kept_answer,
+    member_scope,
 )
 from partnering.arrangements.api import PersonSerializer
 from partnering.core.choices import Visibility
@@ -148,6 +151,7 @@ class ActionViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         return selectors.action_get(access=self.get_access(), action_uuid=self.kwargs["uuid"])
 
     @extend_schema(parameters=[OPEN_PARAMETER])
+    @kept_answer(arrangement_scope)
     def list(self, request: Request, arrangement_slug: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(ActionSerializer(page, many=True).data)
@@ -192,5 +196,6 @@ class MyActionsView(ApiMixin, generics.ListAPIView):
         return selectors.actions_for_user(user=self.request.user, open_only=not _wants_all(self.request))
 
     @extend_schema(parameters=[OPEN_PARAMETER])
+    @kept_answer(member_scope)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -36,7 +36,9 @@ class Action(TimeStampedModel, VersionedModel):
     due_date = models.DateField("due date", null=True, blank=True)
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.SHARED)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     # What prompted the action: an assessment question, a gap, a risk, a concern...
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from partnering.actions import selectors, services
 from partnering.actions.forms import ActionForm
 from partnering.arrangements.forms import validation_to_form
+from partnering.core import pagecache
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.paging import paginate
@@ -16,13 +17,14 @@ from partnering.core.policy import Access, Perm
 
 
 @login_required
+@pagecache.kept_for(lambda request: pagecache.member_scope(request.user))
 def my_actions(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("show") == "all"
     paged = paginate(request, selectors.actions_for_user(user=request.user, open_only=not show_all))
     return render(request, "actions/mine.html", {"actions": paged["page"].object_list, "show_all": show_all, **paged})
 
 
-@arrangement_page(Perm.VIEW, write_perm=Perm.CONTRIBUTE)
+@arrangement_page(Perm.VIEW, write_perm=Perm.CONTRIBUTE, kept=True)
 def arrangement_actions(request: HttpRequest, access: Access) -> HttpResponse:
     form = ActionForm(request.POST or None, access=access, with_status=False)
     if request.method == "POST" and form.is_valid():

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
@@ -25,7 +27,8 @@ from rest_framework import serializers
 
 from partnering.api.errors import api_exception_handler
 from partnering.api.permissions import DEFAULT_PERMISSION_CLASSES
-from partnering.core.policy import Access, Perm, access_for
+from partnering.core import pagecache
+from partnering.core.policy import Access, Perm, Standing, access_for, standing_for
 
 UUID_REGEX = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
 SLUG_REGEX = r"[-a-zA-Z0-9_]+"
@@ -66,13 +69,64 @@ class ArrangementScopedMixin(ApiMixin):
             self._access = cached
         return cached
 
+    def get_standing(self) -> Standing | None:
+        """The member's standing, read live and light (see `policy.Standing`); None for others."""
+        if not hasattr(self, "_standing"):
+            request = self.request  # type: ignore[attr-defined]
+            self._standing = standing_for(user=request.user, arrangement_slug=self.kwargs[self.arrangement_kwarg])  # type: ignore[attr-defined]
+        return self._standing
+
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
-        """Gate the request before any input is parsed or validated."""
+        """Gate the request before any input is parsed or validated.
+
+        A list kept for its reader (`kept_answer`) is gated on the member's standing,
+        so that serving it loads nothing more; the full `Access` is loaded when
+        the list is worked out, and anyone the standing does not admit goes
+        through `access_for`, which refuses them.
+        """
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        access = self.get_access()
         perm = self.action_perms.get(getattr(self, "action", None) or request.method.lower())
+        method = getattr(self, getattr(self, "action", None) or "", None)
+        if getattr(method, "kept", False) and pagecache.usable(request):
+            standing = self.get_standing()
+            if standing is not None and standing.has(perm or Perm.VIEW):
+                return
+        access = self.get_access()
         if perm is not None:
             access.require(perm)
+
+
+def kept_answer(scope: Callable[[Any], str]) -> Callable:
+    """A list's answer kept for the reader under `scope(view)` (see `core.pagecache`).
+
+    The gate and the token's checks run first, on every request (`initial`); only the
+    queries and the serializers are skipped while nothing the list shows was written.
+    """
+
+    def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def wrapper(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            if not pagecache.usable(request):
+                return method(self, request, *args, **kwargs)
+            return pagecache.serve_data(request, scope(self), lambda: method(self, request, *args, **kwargs))
+
+        wrapper.kept = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def arrangement_scope(view: ArrangementScopedMixin) -> str:
+    """The scope of a list inside one arrangement: its counter, the reader's side, roles, openness."""
+    standing = view.get_standing()
+    if standing is None:  # not a member: refused by the gate before this is asked
+        raise PermissionDenied
+    return pagecache.standing_scope(standing)
+
+
+def member_scope(view: Any) -> str:
+    """The scope of a list across the reader's arrangements."""
+    return pagecache.member_scope(view.request.user)
 
 
 def detail_response(name: str, **fields: serializers.Field) -> serializers.Serializer:

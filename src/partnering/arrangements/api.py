@@ -28,6 +28,8 @@ from partnering.api.views_base import (
     ArrangementScopedMixin,
     NamedChoiceField,
     detail_response,
+    kept_answer,
+    member_scope,
 )
 from partnering.arrangements import selectors, services
 from partnering.arrangements.models import (
@@ -285,6 +287,10 @@ class ArrangementViewSet(
 
     def _access(self, perm: Perm = Perm.VIEW) -> Access:
         return access_for(user=self.request.user, arrangement_slug=self.kwargs["slug"], perm=perm)
+
+    @kept_answer(member_scope)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     def _detail(self, access: Access, arrangement: Arrangement, code: int = 200) -> Response:
         data = ArrangementDetailSerializer(arrangement, context={"access": access}).data

@@ -36,7 +36,9 @@ class Arrangement(TimeStampedModel, VersionedModel):
     stage = models.CharField(
         "lifecycle stage", max_length=40, choices=Stage.choices, default=Stage.STRATEGIC_ASSESSMENT
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = audited()
 

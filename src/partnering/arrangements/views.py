@@ -24,6 +24,7 @@ from partnering.arrangements.forms import (
     validation_to_form,
 )
 from partnering.arrangements.models import OpennessProfile, OpennessProposal, SharedOutcome
+from partnering.core import pagecache
 from partnering.core.audit import arrangement_history
 from partnering.core.choices import Role, Stage
 from partnering.core.concurrency import EditConflict
@@ -36,6 +37,7 @@ def _ctx(access: Access, tab: str, **extra: object) -> dict[str, object]:
 
 
 @login_required
+@pagecache.kept_for(lambda request: pagecache.member_scope(request.user))
 def arrangement_list(request: HttpRequest) -> HttpResponse:
     arrangements = list(selectors.arrangement_list(user=request.user))
     return render(
@@ -95,7 +97,7 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
     return render(request, "arrangements/create.html", {"form": form, "openness_form": openness_form})
 
 
-@arrangement_page(Perm.VIEW)
+@arrangement_page(Perm.VIEW, kept=True)
 def overview(request: HttpRequest, access: Access) -> HttpResponse:
     arrangement = access.arrangement
     return render(
@@ -198,7 +200,7 @@ def outcomes_agree(request: HttpRequest, access: Access) -> HttpResponse:
     return redirect("arrangements:overview", slug=access.arrangement.slug)
 
 
-@arrangement_page(Perm.VIEW)
+@arrangement_page(Perm.VIEW, kept=True)
 def members(request: HttpRequest, access: Access) -> HttpResponse:
     form = InviteForm(request.POST or None)
     if request.method == "POST":

@@ -36,7 +36,9 @@ from partnering.api.views_base import (
     ApiMixin,
     ArrangementScopedMixin,
     NamedChoiceField,
+    arrangement_scope,
     detail_response,
+    kept_answer,
 )
 from partnering.arrangements.api import OrganisationSerializer
 from partnering.assessments import selectors, services
@@ -751,6 +753,7 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         data = AssessmentDetailSerializer(assessment, context={"access": self.get_access()}).data
         return Response(data, status=code)
 
+    @kept_answer(arrangement_scope)
     def list(self, request: Request, arrangement_slug: str) -> Response:
         page = self.paginate_queryset(selectors.assessments_for(access=self.get_access()))
         return self.get_paginated_response(AssessmentListSerializer(page, many=True).data)

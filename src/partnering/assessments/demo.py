@@ -15,8 +15,18 @@ from partnering.core.policy import access_for
 
 User = get_user_model()
 
-CUSTOMER_PEOPLE = ["helen.carter@northshire.example", "daniel.okafor@northshire.example", "priya.shah@northshire.example", "tom.reilly@northshire.example"]
-PROVIDER_PEOPLE = ["james.whitfield@brightwave.example", "sophie.turner@brightwave.example", "ravi.patel@brightwave.example", "aisha.khan@brightwave.example"]
+CUSTOMER_PEOPLE = [
+    "helen.carter@northshire.example",
+    "daniel.okafor@northshire.example",
+    "priya.shah@northshire.example",
+    "tom.reilly@northshire.example",
+]
+PROVIDER_PEOPLE = [
+    "james.whitfield@brightwave.example",
+    "sophie.turner@brightwave.example",
+    "ravi.patel@brightwave.example",
+    "aisha.khan@brightwave.example",
+]
 
 # Last year's agreed views: the provider is rosier than the customer about
 # information sharing and monitoring, a typical perception gap.
@@ -30,8 +40,14 @@ HEALTH_LAST_YEAR = {
 }
 
 
-def _answer_all(assessment: Assessment, people: dict[str, list], agreed: dict[str, list[str]], rng: random.Random,
-                *, submit_sides: bool) -> None:
+def _answer_all(
+    assessment: Assessment,
+    people: dict[str, list],
+    agreed: dict[str, list[str]],
+    rng: random.Random,
+    *,
+    submit_sides: bool,
+) -> None:
     spec = assessment.bank.bank
     values = list(spec.scale.values)
     for side, emails in people.items():
@@ -42,16 +58,23 @@ def _answer_all(assessment: Assessment, people: dict[str, list], agreed: dict[st
                 for p in spec.perspectives:
                     base = values.index(agreed[side][i])
                     value = values[max(0, min(len(values) - 1, base + rng.choice([-1, 0, 0, 0, 1])))]
-                    services.answer_save(access=access, assessment=assessment, question_id=q.id, perspective=p, value=value,
-                                         comment="" if rng.random() > 0.2 else "Seen in last quarter's service reviews.")
+                    services.answer_save(
+                        access=access,
+                        assessment=assessment,
+                        question_id=q.id,
+                        perspective=p,
+                        value=value,
+                        comment="" if rng.random() > 0.2 else "Seen in last quarter's service reviews.",
+                    )
             services.respondent_submit(access=access, assessment=assessment)
         if submit_sides:
             lead = User.objects.get(email=emails[0])
             access = access_for(user=lead, arrangement_slug=assessment.arrangement.slug)
             for i, q in enumerate(spec.questions):
                 for p in spec.perspectives:
-                    services.agreed_answer_save(access=access, assessment=assessment, question_id=q.id, perspective=p,
-                                                value=agreed[side][i])
+                    services.agreed_answer_save(
+                        access=access, assessment=assessment, question_id=q.id, perspective=p, value=agreed[side][i]
+                    )
             services.side_submit(access=access, assessment=assessment)
 
 
@@ -72,8 +95,10 @@ def demo_assessments(arrangement) -> None:  # noqa: ANN001
         services.respondents_invite(access=access, assessment=a, users=everyone)
         _answer_all(a, people, agreed, rng, submit_sides=True)
         Assessment.objects.filter(pk=a.pk).update(
-            created_at=year_ago - timedelta(days=30), revealed_at=year_ago,
-            customer_submitted_at=year_ago, provider_submitted_at=year_ago,
+            created_at=year_ago - timedelta(days=30),
+            revealed_at=year_ago,
+            customer_submitted_at=year_ago,
+            provider_submitted_at=year_ago,
         )
     # This year's Annex B: started from last year's agreed answers, partly answered.
     last = Assessment.objects.get(arrangement=arrangement, bank__key="annex-b")

@@ -30,7 +30,11 @@ class QuestionBank(TimeStampedModel):
     spec = models.JSONField(help_text="The validated bank, as BankSpec.as_dict().")
     source_text = models.TextField(blank=True, help_text="The YAML it was loaded from.")
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="question_banks",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="question_banks",
         help_text="Empty for the guide's built-in banks.",
     )
     is_current = models.BooleanField(default=True)
@@ -83,12 +87,14 @@ class Assessment(TimeStampedModel):
         null=True, blank=True, help_text="For recurring banks: the contract year this cycle covers (1, 2, ...)."
     )
     previous = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_cycles",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_cycles",
         help_text="The cycle whose agreed answers this one started from.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     customer_submitted_at = models.DateTimeField(null=True, blank=True)
     customer_submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -167,9 +173,7 @@ class Answer(TimeStampedModel):
     """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
-    respondent = models.ForeignKey(
-        Respondent, null=True, blank=True, on_delete=models.CASCADE, related_name="answers"
-    )
+    respondent = models.ForeignKey(Respondent, null=True, blank=True, on_delete=models.CASCADE, related_name="answers")
     side = models.CharField(max_length=20, choices=Side.choices)
     question_id = models.CharField(max_length=40)
     perspective = models.CharField(max_length=10, choices=Perspective.choices, default=Perspective.SELF)
@@ -218,9 +222,7 @@ class PulseSurvey(TimeStampedModel):
     token = models.CharField(max_length=64, unique=True, default=functools.partial(secrets.token_urlsafe, 24))
     teams = models.JSONField(default=list, blank=True, help_text="Team names respondents choose from.")
     is_open = models.BooleanField(default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     history = audited()
 

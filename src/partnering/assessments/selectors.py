@@ -24,6 +24,7 @@ from partnering.actions.models import Action
 from partnering.assessments.bank_loader import BankSpec, QuestionSpec
 from partnering.assessments.models import Answer, Assessment, Perspective, QuestionBank, Respondent
 from partnering.assessments.verdicts import Gap, Verdict, joint_verdict, perception_gaps, verdict_for
+from partnering.core import pagecache
 from partnering.core.choices import Side
 from partnering.core.policy import Access, Perm
 
@@ -52,6 +53,15 @@ def assessment_get(*, access: Access, assessment_uuid: Any) -> Assessment:
         arrangement=access.arrangement,
         uuid=assessment_uuid,
     )
+
+
+def list_page_depends_on(user: Any) -> str:
+    """What the assessments page shows from outside this arrangement, for `core.pagecache`:
+    the question banks (uploaded by either organisation), and the lessons offered from the
+    reader's other arrangements and organisations (see `lessons_suggested`)."""
+    from partnering.lessons.models import Lesson
+
+    return pagecache.table_version(QuestionBank) + pagecache.table_version(Lesson) + pagecache.member_scope(user)
 
 
 def banks_available(*, access: Access) -> QuerySet[QuestionBank]:

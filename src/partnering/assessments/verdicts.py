@@ -106,9 +106,7 @@ def _read(bank: BankSpec, answers: Answers) -> list[tuple[str, str | None]]:
     for question_id in bank.question_ids:
         value = answers.get(question_id) or None
         if value is not None and value not in values:
-            raise ValueError(
-                f"{value!r} is not an answer on scale {bank.scale.key!r} (question {question_id})"
-            )
+            raise ValueError(f"{value!r} is not an answer on scale {bank.scale.key!r} (question {question_id})")
         result.append((question_id, value))
     return result
 
@@ -127,9 +125,7 @@ def _still_unanswered(unanswered: list[str]) -> str:
     return f"{_plural(count, 'question')} still {'has' if count == 1 else 'have'} no answer"
 
 
-def _verdict(
-    code: str, explanation: str, flagged: Iterable[str], unanswered: Iterable[str]
-) -> Verdict:
+def _verdict(code: str, explanation: str, flagged: Iterable[str], unanswered: Iterable[str]) -> Verdict:
     return Verdict(
         code=code,
         label=LABELS[code],
@@ -160,8 +156,7 @@ def annex_a_verdict(answers: Answers, bank: BankSpec) -> Verdict:
         return _verdict(NOT_READY, explanation, noes, unanswered)
     if unanswered:
         explanation = (
-            "Annex A’s readiness test needs an answer to every question, and "
-            f"{_still_unanswered(unanswered)}."
+            f"Annex A’s readiness test needs an answer to every question, and {_still_unanswered(unanswered)}."
         )
         return _verdict(INCOMPLETE, explanation, (), unanswered)
     explanation = (
@@ -189,10 +184,7 @@ def annex_b_verdict(answers: Answers, bank: BankSpec) -> Verdict:
         )
         return _verdict(NEEDS_ATTENTION, explanation, weak, unanswered)
     if unanswered:
-        explanation = (
-            "Annex B’s test needs an answer to every question, and "
-            f"{_still_unanswered(unanswered)}."
-        )
+        explanation = f"Annex B’s test needs an answer to every question, and {_still_unanswered(unanswered)}."
         return _verdict(INCOMPLETE, explanation, (), unanswered)
     explanation = (
         "Annex B says that if you answer ‘Fully’ or ‘Largely’ to these questions, the relationship "
@@ -246,9 +238,7 @@ def verdict_for(bank: BankSpec, answers: Answers) -> Verdict:
     try:
         rule = _RULES[bank.verdict_rule]
     except KeyError:
-        raise ValueError(
-            f"bank {bank.key!r} has unknown verdict rule {bank.verdict_rule!r}"
-        ) from None
+        raise ValueError(f"bank {bank.key!r} has unknown verdict rule {bank.verdict_rule!r}") from None
     return rule(answers, bank)
 
 

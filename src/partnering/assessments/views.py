@@ -39,7 +39,7 @@ def _assessment(access: Access, assessment_uuid: str) -> Assessment:
     return selectors.assessment_get(access=access, assessment_uuid=assessment_uuid)
 
 
-@arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
+@arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS, kept=True, kept_also=selectors.list_page_depends_on)
 def assessment_list(request: HttpRequest, access: Access) -> HttpResponse:
     services.banks_ensure_builtin()
     banks = selectors.banks_available(access=access).defer("source_text")
@@ -280,7 +280,7 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
     )
 
 
-@arrangement_page(Perm.VIEW)
+@arrangement_page(Perm.VIEW, kept=True)
 def results(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResponse:
     assessment = _assessment(access, assessment_uuid)
     res = selectors.results(access=access, assessment=assessment)

@@ -27,6 +27,7 @@ from django.http import Http404
 
 from partnering.core.audit import set_actor
 from partnering.core.choices import OpenBook, Role, Side, Visibility
+from partnering.core.prepared import Prepared
 
 if TYPE_CHECKING:
     from partnering.arrangements.models import Arrangement, Membership, OpennessProfile
@@ -63,6 +64,11 @@ PERMISSIONS: dict[Perm, frozenset[str]] = {
 }
 
 
+def grants(roles: frozenset[str], perm: Perm) -> bool:
+    """Rule 2: whether these roles grant `perm` (VIEW needs only membership)."""
+    return perm == Perm.VIEW or bool(roles & PERMISSIONS[perm])
+
+
 @dataclass(frozen=True)
 class Access:
     """What one signed-in person may do in one arrangement."""
@@ -77,9 +83,7 @@ class Access:
         # Whoever's access is checked is the one about to act: attribute the
         # audit trail to them (see core.audit.set_actor).
         set_actor(self.user)
-        if perm == Perm.VIEW:
-            return True
-        return bool(self.roles & PERMISSIONS[perm])
+        return grants(self.roles, perm)
 
     def require(self, perm: Perm) -> Access:
         if not self.has(perm):
@@ -180,6 +184,69 @@ def access_for(*, user: Any, arrangement_slug: str, perm: Perm = Perm.VIEW) -> A
         roles=frozenset(ra.role for ra in membership.current_roles),
     )
     return access.require(perm)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member's standing in an arrangement, read live, without loading the arrangement.
+
+    What `core.pagecache` needs to decide, on every request, whether a page kept
+    for this reader may be served: rules 1 and 2 (active membership, roles), the
+    side, the openness in force (rule 4) and the arrangement's write counter. It
+    costs two light queries where `access_for` costs two heavy ones (the
+    arrangement, both organisations and the openness, built into objects).
+    """
+
+    membership_id: int
+    arrangement_id: int
+    side: str
+    roles: frozenset[str]
+    openness: tuple[Any, ...]
+    writes: int
+
+    def has(self, perm: Perm) -> bool:
+        return grants(self.roles, perm)
+
+
+def _standing_query(stand: Any) -> QuerySet:
+    from django.db.models import FilteredRelation, Subquery
+
+    from partnering.arrangements.models import Membership, OpennessProfile
+    from partnering.portfolio.models import Activity
+
+    writes = Activity.objects.filter(arrangement=OuterRef("arrangement_id")).values("writes")[:1]
+    current = FilteredRelation("role_assignments", condition=Q(role_assignments__ended_at__isnull=True))
+    return (
+        Membership.objects.filter(arrangement__slug=stand.str("slug"), user_id=stand.int("user"), is_active=True)
+        .annotate(writes=Subquery(writes), current=current)
+        .order_by()
+        .values_list(
+            "pk",
+            "arrangement_id",
+            "side",
+            "writes",
+            "current__role",
+            *(f"arrangement__openness__{name}" for name in OpennessProfile.SETTINGS),
+        )
+    )
+
+
+#: Runs on every request for a kept page: compiled once (see core.prepared).
+_STANDING = Prepared(_standing_query)
+
+
+def standing_for(*, user: Any, arrangement_slug: str) -> Standing | None:
+    """The person's standing in the arrangement, or None for anyone who is not an active member
+    (who must then go through `access_for`, which refuses them). One query, one row per
+    current role."""
+    if user is None or not user.is_authenticated:
+        return None
+    rows = _STANDING.rows(slug=arrangement_slug, user=user.pk)
+    if not rows:
+        return None
+    membership_id, arrangement_id, side, counted, _role, *settings = rows[0]
+    roles = frozenset(row[4] for row in rows if row[4])
+    return Standing(membership_id, arrangement_id, side, roles, tuple(settings), counted or 0)
 
 
 def member_q(user: Any, prefix: str = "") -> Q:

@@ -42,7 +42,7 @@ def _to_detail(access: Access, kpi: Kpi) -> HttpResponse:
     return redirect("kpis:detail", slug=access.arrangement.slug, kpi_uuid=kpi.uuid)
 
 
-@arrangement_page(Perm.VIEW)
+@arrangement_page(Perm.VIEW, kept=True)
 @require_GET
 def kpi_list(request: HttpRequest, access: Access) -> HttpResponse:
     rows = selectors.kpi_rows(access=access)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from partnering.arrangements.models import Arrangement
 from partnering.assessments.verdicts import Verdict
+from partnering.core import pagecache
 from partnering.core.policy import Access
 from partnering.portfolio import rules
 from partnering.portfolio.facts import ANNEX_A, ANNEX_B, HEALTH_CHECK, Facts, Viewpoint, gather
@@ -165,6 +166,18 @@ def _cache_key(arrangement: Arrangement, viewpoint: Viewpoint, today: date) -> s
     )
 
 
+def _with_writes(arrangements: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
+    writes = Activity.objects.filter(arrangement=OuterRef("pk")).values("writes")[:1]
+    return arrangements.annotate(activity_writes=Subquery(writes))
+
+
+def portfolio_scope(request: Any) -> str:
+    """What the portfolio page shows depends on: every arrangement of the organisation and its
+    counter (for `core.pagecache`). Refuses, as the page does, anyone but a portfolio manager."""
+    organisation = require_portfolio_manager(request.user)
+    return pagecache.organisation_scope(organisation.pk)
+
+
 def portfolio(*, user: Any) -> list[Row]:
     """The portfolio of the user's organisation, red first.
 
@@ -175,11 +188,8 @@ def portfolio(*, user: Any) -> list[Row]:
     """
     organisation = require_portfolio_manager(user)
     viewpoint = Viewpoint.for_organisation(organisation.pk)
-    writes = Activity.objects.filter(arrangement=OuterRef("pk")).values("writes")[:1]
     arrangements = list(
-        portfolio_arrangements(organisation=organisation)
-        .select_related("customer", "provider")
-        .annotate(activity_writes=Subquery(writes))
+        _with_writes(portfolio_arrangements(organisation=organisation).select_related("customer", "provider"))
     )
     today = timezone.localdate()
     keys = {a.pk: _cache_key(a, viewpoint, today) for a in arrangements}

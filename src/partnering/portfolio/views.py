@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from partnering.core import pagecache
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
 from partnering.portfolio import rules, selectors
@@ -21,6 +22,7 @@ SEVERITY_LABELS = {rules.Severity.HIGH: "High", rules.Severity.MEDIUM: "Medium",
 
 @login_required
 @require_GET
+@pagecache.kept_for(selectors.portfolio_scope)
 def index(request: HttpRequest) -> HttpResponse:
     rows = selectors.portfolio(user=request.user)
     counts = Counter(r.health for r in rows)

@@ -19,7 +19,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from partnering.api.views_base import ARRANGEMENT_SLUG_PARAMETER, UUID_REGEX, ArrangementScopedMixin, NamedChoiceField
+from partnering.api.views_base import (
+    ARRANGEMENT_SLUG_PARAMETER,
+    UUID_REGEX,
+    ArrangementScopedMixin,
+    NamedChoiceField,
+    arrangement_scope,
+    kept_answer,
+)
 from partnering.arrangements.api import PersonSerializer
 from partnering.core.choices import Visibility
 from partnering.core.policy import Access, Perm
@@ -160,6 +167,7 @@ class RiskViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         return selectors.risk_get(access=self.get_access(), risk_uuid=self.kwargs["risk_uuid"])
 
     @extend_schema(parameters=FILTER_PARAMETERS)
+    @kept_answer(arrangement_scope)
     def list(self, request: Request, arrangement_slug: str) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(RiskSerializer(page, many=True).data)

@@ -135,9 +135,12 @@ def _order(sort: str) -> list[Any]:
     return [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
 
 
-def _open_actions_count() -> Subquery:
+def _open_actions_count(access: Access) -> Subquery:
+    """Open actions on each risk that the reader may see: another side's private action is
+    not counted, as it is not listed (its existence is the other side's business)."""
     actions = (
         Action.objects.filter(
+            access.visible_q(),
             source_type=ContentType.objects.get_for_model(Risk),
             source_id=OuterRef("pk"),
             status__in=OPEN_STATUSES,
@@ -175,9 +178,9 @@ def risk_register(*, access: Access, filters: RegisterFilters | None = None) -> 
     return qs.select_related("owner").order_by(*_order(filters.sort))
 
 
-def register_page(qs: QuerySet[Risk]) -> QuerySet[Risk]:
+def register_page(qs: QuerySet[Risk], *, access: Access) -> QuerySet[Risk]:
     """What a row of the register page needs beyond the risk itself."""
-    return qs.annotate(open_actions=_open_actions_count())
+    return qs.annotate(open_actions=_open_actions_count(access))
 
 
 @dataclass

@@ -35,12 +35,12 @@ def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
     }
 
 
-@arrangement_page(Perm.VIEW)
+@arrangement_page(Perm.VIEW, kept=True)
 @require_GET
 def register(request: HttpRequest, access: Access) -> HttpResponse:
     filters = selectors.RegisterFilters.from_query(request.GET, access=access)
     risks = selectors.risk_register(access=access, filters=filters)
-    page = Paginator(selectors.register_page(risks), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.register_page(risks, access=access), PAGE_SIZE).get_page(request.GET.get("page"))
     owners = selectors.owner_choices(access=access)
     filter_form = FilterForm(request.GET or None, owners=owners)
     filter_form.is_valid()

@@ -168,9 +168,7 @@ def test_annex_a_keeps_its_two_sections_and_the_new_ways_of_working_lead_in():
         ("New ways of working", 4),
         ("Current attitudes and behaviours", 6),
     ]
-    assert bank.sections[0].intro == (
-        "How confident are you that your team members would be able to work in this way:"
-    )
+    assert bank.sections[0].intro == ("How confident are you that your team members would be able to work in this way:")
 
 
 def test_gate_0_counts_the_unbulleted_lines_as_questions_of_their_own():
@@ -355,9 +353,7 @@ def test_it_refuses_a_question_without_an_id_at_the_questions_line():
 def test_it_refuses_a_duplicate_id_and_says_where_it_was_first_used():
     errors = refusal(VALID.replace("id: B2", "id: B1"))
     assert [(e.line, e.field) for e in errors] == [(15, "sections[0].questions[1].id")]
-    assert str(errors[0]) == (
-        "line 15, sections[0].questions[1].id: duplicate id 'B1' (first used on line 13)"
-    )
+    assert str(errors[0]) == ("line 15, sections[0].questions[1].id: duplicate id 'B1' (first used on line 13)")
 
 
 @pytest.mark.parametrize(
@@ -432,18 +428,14 @@ def test_it_refuses_a_billion_laughs_alias_bomb_at_once():
 
 
 def test_it_refuses_even_a_harmless_alias():
-    text = VALID.replace('title: "Sample bank"', "title: &t Sample").replace(
-        'title: "First"', "title: *t"
-    )
+    text = VALID.replace('title: "Sample bank"', "title: &t Sample").replace('title: "First"', "title: *t")
     assert located(text) == {(4, "(document)")}
 
 
 def test_it_refuses_a_verdict_rule_that_does_not_fit_the_scale():
     errors = refusal(VALID.replace("verdict_rule: annex_b", "verdict_rule: annex_a"))
     assert [(e.line, e.field) for e in errors] == [(7, "verdict_rule")]
-    assert errors[0].message == (
-        "verdict rule 'annex_a' needs scale 'yes_no', not 'fully_largely_partly_not'"
-    )
+    assert errors[0].message == ("verdict rule 'annex_a' needs scale 'yes_no', not 'fully_largely_partly_not'")
 
 
 def test_the_attention_rule_fits_any_scale():
@@ -557,15 +549,11 @@ def test_it_refuses_a_document_larger_than_1_mb_before_parsing_it():
 
 def test_it_refuses_deeply_nested_documents_without_recursing_into_them():
     errors = refusal("key: " + "[" * 100_000)
-    assert [(e.line, e.field, e.message) for e in errors] == [
-        (1, "(document)", "the document is nested too deeply")
-    ]
+    assert [(e.line, e.field, e.message) for e in errors] == [(1, "(document)", "the document is nested too deeply")]
 
 
 def test_it_refuses_an_unknown_stage_naming_the_item():
-    assert located(VALID.replace("[in_service]", "[in_service, exit, afterlife]")) == {
-        (8, "stages[2]")
-    }
+    assert located(VALID.replace("[in_service]", "[in_service, exit, afterlife]")) == {(8, "stages[2]")}
 
 
 def test_it_loads_a_bank_from_a_file(tmp_path):
@@ -583,7 +571,5 @@ def test_it_refuses_a_file_that_is_not_utf8(tmp_path):
 
 
 def test_a_bank_error_reads_line_then_field_then_message():
-    assert str(BankError(12, "questions[3].id", "duplicate id 'B3'")) == (
-        "line 12, questions[3].id: duplicate id 'B3'"
-    )
+    assert str(BankError(12, "questions[3].id", "duplicate id 'B3'")) == ("line 12, questions[3].id: duplicate id 'B3'")
     assert str(BankError(None, "(document)", "too big")) == "(document): too big"

@@ -157,9 +157,7 @@ def test_any_gate_answer_short_of_yes_is_flagged(answers):
 def test_every_builtin_bank_gets_a_positive_verdict_when_all_answers_are_its_best(bank):
     verdict = verdict_for(bank, every(bank, bank.scale.top.value))
     assert verdict.is_positive
-    assert verdict.code == {"annex_a": "ready", "annex_b": "going_well"}.get(
-        bank.verdict_rule, "no_concerns"
-    )
+    assert verdict.code == {"annex_a": "ready", "annex_b": "going_well"}.get(bank.verdict_rule, "no_concerns")
 
 
 @pytest.mark.parametrize("bank", builtin_banks(), ids=lambda bank: bank.key)

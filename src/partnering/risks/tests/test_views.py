@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from partnering.core.choices import Side
 from partnering.risks.models import Risk
 from partnering.risks.tests.factories import bulk_risks, make_risk
 
@@ -250,3 +251,27 @@ def test_exports_download_the_visible_register(client, world):
     assert "Exported" in csv_response.content.decode("utf-8-sig")
     assert csv_response["Content-Disposition"].startswith("attachment;")
     assert xlsx_response.content[:2] == b"PK" and template.content[:2] == b"PK"
+
+
+def test_the_register_counts_only_the_open_actions_the_reader_may_see(client, world):
+    """A provider-private action on a shared risk is the provider's business: the customer's
+    register does not even count it."""
+    from partnering.actions.services import action_create
+
+    risk = make_risk(world.access(world.alice), title="Shared risk with actions")
+    action_create(access=world.access(world.alice), title="Joint follow-up", source=risk)
+    action_create(
+        access=world.access(world.bob),
+        title="Our own follow-up",
+        visibility=Side.PROVIDER,
+        owner=world.bob,
+        source=risk,
+    )
+
+    client.force_login(world.alice)
+    customer_view = client.get(_url(world)).content.decode()
+    client.force_login(world.bob)
+    provider_view = client.get(_url(world)).content.decode()
+
+    assert "1 open action<" in customer_view and "2 open actions" not in customer_view
+    assert "2 open actions" in provider_view
