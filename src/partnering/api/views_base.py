@@ -87,7 +87,7 @@ class ArrangementScopedMixin(ApiMixin):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         perm = self.action_perms.get(getattr(self, "action", None) or request.method.lower())
         method = getattr(self, getattr(self, "action", None) or "", None)
-        if getattr(method, "kept", False) and pagecache.usable(request):
+        if getattr(method, "kept", False) and pagecache.usable(request, forms=False):
             standing = self.get_standing()
             if standing is not None and standing.has(perm or Perm.VIEW):
                 return
@@ -106,7 +106,7 @@ def kept_answer(scope: Callable[[Any], str]) -> Callable:
     def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
         def wrapper(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
-            if not pagecache.usable(request):
+            if not pagecache.usable(request, forms=False):
                 return method(self, request, *args, **kwargs)
             return pagecache.serve_data(request, scope(self), lambda: method(self, request, *args, **kwargs))
 

@@ -34,8 +34,8 @@ Why it cannot leak, and what it trusts:
   management command's writes) is bounded by the lifetime, `PAGE_CACHE_SECONDS` (5 minutes
   unless set; 0 turns the cache off).
 
-Nothing is kept for a request that shows flash messages, a response that is not
-200, that sets a cookie, or that streams.
+Nothing is kept for a request that shows flash messages, has no CSRF cookie yet
+or changes the session, nor for a response that is not 200, sets a cookie or streams.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ FORMAT = 1
 VARYING_HEADERS = ("Accept", "HX-Request", "HX-Target", "HX-Trigger", "HX-Boosted", "HX-Current-URL")
 #: Response headers kept with the body; the middleware adds the rest on every response.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link", "Vary")
-SAFE = frozenset({"GET", "HEAD"})
+#: Only GET: a HEAD goes through the view's own method checks (e.g. `require_GET`) every time.
+SAFE = frozenset({"GET"})
 
 
 def _cache() -> Any:
@@ -204,9 +205,25 @@ def _shows_messages(request: HttpRequest) -> bool:
     return storage is not None and len(storage) > 0
 
 
-def usable(request: HttpRequest) -> bool:
-    """Whether this request may be answered from, or stored in, the cache."""
-    return lifetime() > 0 and request.method in SAFE and request.user.is_authenticated and not _shows_messages(request)
+def _still_keepable(request: HttpRequest) -> bool:
+    """After the render: it showed no message and changed nothing in the session (a hit would
+    skip that change)."""
+    session = getattr(request, "session", None)
+    return not _shows_messages(request) and not getattr(session, "modified", False)
+
+
+def usable(request: HttpRequest, *, forms: bool = True) -> bool:
+    """Whether this request may be answered from, or stored in, the cache. `forms=False` for
+    API data, which carries no CSRF token."""
+    return (
+        lifetime() > 0
+        and request.method in SAFE
+        and request.user.is_authenticated
+        # The page's forms carry tokens made from this cookie; without it, the render sets a new
+        # one, which a kept page could not set again: such a request is rendered, not kept.
+        and (not forms or settings.CSRF_COOKIE_NAME in request.COOKIES)
+        and not _shows_messages(request)
+    )
 
 
 @dataclass(frozen=True)
@@ -242,7 +259,7 @@ def serve(request: HttpRequest, scope: str, render: Callable[[], HttpResponse]) 
     response = render()
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
-    stored = Kept.of(response) if not _shows_messages(request) else None
+    stored = Kept.of(response) if _still_keepable(request) else None
     if stored is not None:
         _cache().set(key, stored, timeout=lifetime())
     return response
@@ -282,7 +299,7 @@ def serve_data(request: Any, scope: str, produce: Callable[[], Any]) -> Any:
     from rest_framework.response import Response
     from rest_framework.utils.encoders import JSONEncoder
 
-    if not usable(request):
+    if not usable(request, forms=False):
         return produce()
     key = "data:" + reader_key(request, scope)
     kept = _cache().get(key)
@@ -290,7 +307,12 @@ def serve_data(request: Any, scope: str, produce: Callable[[], Any]) -> Any:
         data = json.loads(zlib.decompress(kept.data))
         return Response(data, headers=dict(kept.headers))
     response = produce()
-    if response.status_code == 200 and not response.cookies and isinstance(response, Response):
+    if (
+        response.status_code == 200
+        and not response.cookies
+        and isinstance(response, Response)
+        and _still_keepable(request)
+    ):
         headers = tuple((h, response[h]) for h in ("Link",) if response.has_header(h))
         data = zlib.compress(json.dumps(response.data, cls=JSONEncoder).encode(), 1)
         _cache().set(key, KeptData(data, headers), timeout=lifetime())

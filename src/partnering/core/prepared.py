@@ -50,6 +50,12 @@ class Prepared:
             query = self.build(stand).using(alias).query
             sql, params = query.get_compiler(alias).as_sql()
             names = {value: name for name, value in stand.by_name.items()}
+            found = {p for p in params if _is_stand_in(p, names)}
+            if found != set(names):
+                # A lookup that transforms its value (`__contains`, a UUID or date field) would
+                # leave the stand-in in the SQL, and the query would silently match nothing.
+                lost = sorted(names[v] for v in set(names) - found)
+                raise ValueError(f"Stand-ins not passed through as parameters: {', '.join(lost)}.")
             compiled = (sql, tuple(params), names)
             with self._lock:
                 self._compiled[alias] = compiled
