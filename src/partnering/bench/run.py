@@ -182,6 +182,18 @@ def plan_targets(
 # -- the child: one database ------------------------------------------------------------
 
 
+def browser_cookies(session_key: str) -> str:
+    """The cookies a browser sends after its first page: the session and the CSRF cookie (which
+    any page with a form sets; pages are kept for a reader only once it is there, see
+    core.pagecache)."""
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    csrf = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+
+
 def session_for(user: Any) -> str:
     """A signed-in session for `user`, stored as a sign-in stores it; its key is the cookie."""
     from django.conf import settings
@@ -205,7 +217,6 @@ def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str,
 
     django.setup()
     from django.apps import apps
-    from django.conf import settings
     from django.db import connection
 
     from partnering.accounts.services import token_create
@@ -218,7 +229,7 @@ def _child(label: str, database_url: str, args: argparse.Namespace) -> dict[str,
     _, raw_token = token_create(user=user, name=f"bench {datetime.now(UTC):%Y-%m-%d %H:%M}")
     # Production sits behind a TLS proxy: say so, or SECURE_SSL_REDIRECT answers 301.
     common = ["X-Forwarded-Proto: https"]
-    page_headers = [*common, f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key}"]
+    page_headers = [*common, f"Cookie: {browser_cookies(session_key)}"]
     api_headers = [*common, f"Authorization: Bearer {raw_token}", "Accept: application/json"]
 
     counts = {}

@@ -51,6 +51,7 @@ from partnering.bench.run import (
     _stop,
     _wait_ready,
     bench_subject,
+    browser_cookies,
     plan_targets,
     session_for,
     uncommitted_changes,
@@ -228,7 +229,6 @@ def summarise_memory(samples: list[tuple[float, dict[int, float]]]) -> dict[str,
 
 def _sign_in() -> tuple[Any, Any, dict[str, str], dict[str, str]]:
     """The benchmark user's session cookie and API token, minted as run.py's child mints them."""
-    from django.conf import settings
 
     from partnering.accounts.models import TokenScope
     from partnering.accounts.services import token_create
@@ -239,7 +239,7 @@ def _sign_in() -> tuple[Any, Any, dict[str, str], dict[str, str]]:
     session_key = session_for(user)
     _, raw_token = token_create(user=user, name=f"soak {datetime.now(UTC):%Y-%m-%d %H:%M}", scope=TokenScope.READ_WRITE)
     common = {"X-Forwarded-Proto": "https"}  # behind a TLS proxy, as in run.py
-    pages = {**common, "Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"}
+    pages = {**common, "Cookie": browser_cookies(session_key)}
     api = {**common, "Authorization": f"Bearer {raw_token}", "Accept": "application/json"}
     return user, subject, pages, api
 

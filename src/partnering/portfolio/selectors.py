@@ -137,10 +137,16 @@ def _charter_status(facts: Facts) -> str:
     return state
 
 
-def require_portfolio_manager(user: Any) -> Any:
+def portfolio_organisation_id(user: Any) -> int:
     """Only an organisation's portfolio managers see its portfolio; anyone else gets 403."""
     if not (user.is_authenticated and user.is_portfolio_manager and user.organisation_id):
         raise PermissionDenied("The portfolio is for your organisation's portfolio managers.")
+    return user.organisation_id
+
+
+def require_portfolio_manager(user: Any) -> Any:
+    """The organisation whose portfolio `user` manages (403 for anyone else)."""
+    portfolio_organisation_id(user)
     return user.organisation
 
 
@@ -174,8 +180,7 @@ def _with_writes(arrangements: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
 def portfolio_scope(request: Any) -> str:
     """What the portfolio page shows depends on: every arrangement of the organisation and its
     counter (for `core.pagecache`). Refuses, as the page does, anyone but a portfolio manager."""
-    organisation = require_portfolio_manager(request.user)
-    return pagecache.organisation_scope(organisation.pk)
+    return pagecache.organisation_scope(portfolio_organisation_id(request.user))
 
 
 def portfolio(*, user: Any) -> list[Row]:
