@@ -88,6 +88,12 @@ def busy(world):
     return build_annex_b(world)
 
 
+def _risk_form(title: str) -> dict[str, str]:
+    return {"title": title, "category": "other", "owning_side": "joint", "likelihood": "2", "impact": "4"} | {
+        "visibility": "shared"
+    }
+
+
 def _signed_in(user) -> Client:
     """Signed in, with the CSRF cookie a browser has after its first page (see
     `test_without_a_csrf_cookie_the_page_is_rendered_not_kept`)."""
@@ -216,18 +222,7 @@ def test_a_write_through_a_request_retires_every_readers_kept_page(world, busy):
     assert "Key architect leaves" not in alice.get(url).content.decode() + dave.get(url).content.decode()
     assert "Key architect leaves" not in api.get(api_url).content.decode()
 
-    response = _signed_in(world.bob).post(
-        url + "new/",
-        {
-            "title": "Key architect leaves",
-            "category": "implementation",
-            "owning_side": "provider",
-            "owner": world.peter.pk,
-            "likelihood": "2",
-            "impact": "4",
-            "visibility": "shared",
-        },
-    )
+    response = _signed_in(world.bob).post(url + "new/", _risk_form("Key architect leaves"))
 
     assert response.status_code == 302
     assert "Key architect leaves" in alice.get(url).content.decode()
@@ -269,17 +264,7 @@ def test_a_page_showing_a_message_is_not_kept(world, busy):
     """The one-off "saved" message belongs to one view of the page, not to the kept page."""
     client = _signed_in(world.bob)
     url = f"/arrangements/{world.arrangement.slug}/risks/"
-    response = client.post(
-        url + "new/",
-        {
-            "title": "With a message",
-            "category": "other",
-            "owning_side": "joint",
-            "likelihood": "1",
-            "impact": "1",
-            "visibility": "shared",
-        },
-    )
+    response = client.post(url + "new/", _risk_form("With a message"))
     assert response.status_code == 302
 
     shown = client.get(url).content.decode()
