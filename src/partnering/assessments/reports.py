@@ -262,7 +262,7 @@ def report_html(report: Report) -> str:
             if side in sides
         ],
         "actions": report.actions,
-        "chart": charts.answers_chart_data_uri(res.bank, res.rows),
+        "chart": charts.answers_chart_print_data_uri(res.bank, res.rows),
     }
     return render_to_string("assessments/report_pdf.html", context)
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from partnering.assessments import reports, selectors, services
 from partnering.assessments.models import Assessment, Perspective, QuestionBank
+from partnering.core import charts
 from partnering.core.choices import Role, Side
 from partnering.testing import UserFactory, add_member
 
@@ -175,18 +176,17 @@ def test_the_pdf_never_shows_individual_answers(client, world, revealed):
         assert CAROL_COMMENT not in _pdf_text(_get(client, user, "report_pdf", revealed).content)
 
 
-def test_the_pdf_shows_the_same_chart_as_the_results_page(client, world, revealed):
+def test_the_pdf_shows_the_results_pages_chart_drawn_for_print(client, world, revealed):
+    """Same answers, same drawing; the page has it as SVG, the PDF as a PNG at print resolution
+    (WeasyPrint spent about half a second drawing the SVG's glyph paths)."""
     page = _get(client, world.alice, "results", revealed)
-    chart = page.context["chart"]
-    assert chart.startswith("data:image/svg+xml;base64,")
-    html = reports.report_html(
-        reports.Report(
-            access=world.access(world.alice),
-            results=selectors.results(access=world.access(world.alice), assessment=revealed),
-            generated_on=date.today(),
-        )
-    )
-    assert f'src="{chart}"' in html
+    res = selectors.results(access=world.access(world.alice), assessment=revealed)
+    html = reports.report_html(reports.Report(access=world.access(world.alice), results=res, generated_on=date.today()))
+
+    printed = charts.answers_chart_print_data_uri(res.bank, res.rows)
+    assert page.context["chart"] == charts.answers_chart_data_uri(res.bank, res.rows)
+    assert page.context["chart"].startswith("data:image/svg+xml;base64,")
+    assert printed.startswith("data:image/png;base64,") and f'src="{printed}"' in html
 
 
 # -- XLSX -----------------------------------------------------------------------------

@@ -105,6 +105,18 @@ def test_the_data_uri_carries_the_same_svg():
     assert base64.b64decode(uri[len(prefix) :]).decode() == charts.answers_chart(GATE_2, _gate_rows())
 
 
+def test_the_print_chart_is_a_png_at_print_resolution_and_kept():
+    uri = charts.answers_chart_print_data_uri(GATE_2, _gate_rows())
+    prefix = "data:image/png;base64,"
+    png = base64.b64decode(uri[len(prefix) :])
+
+    assert uri.startswith(prefix) and png.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: 7 inches at PRINT_DPI
+    assert width == 7 * charts.PRINT_DPI
+    assert charts.answers_chart_print_data_uri(GATE_2, _gate_rows()) == uri
+    assert charts.answers_chart_print_data_uri(ANNEX_B, []) == ""
+
+
 def _point(cycle, customer, provider):
     assessment = NS(
         bank=NS(bank=ANNEX_B),
