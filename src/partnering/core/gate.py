@@ -58,7 +58,6 @@ def arrangement_page(
             return answer()  # refusals, writes, and pages not kept
 
         wrapper.arrangement_gate = True  # type: ignore[attr-defined]
-        wrapper.page_cache = kept  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

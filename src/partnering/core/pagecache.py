@@ -276,7 +276,6 @@ def kept_for(scope: Callable[[HttpRequest], str]) -> Callable:
                 return view(request, *args, **kwargs)
             return serve(request, scope(request), lambda: view(request, *args, **kwargs))
 
-        wrapper.page_cache = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
