@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Bump when the drawing code changes, so cached charts are drawn again.
-CHART_VERSION = 1
+CHART_VERSION = 2
 CACHE_TIMEOUT = 60 * 60 * 24 * 7
 
 CUSTOMER_COLOUR = "#1d70b8"  # GOV.UK blue
@@ -104,9 +104,17 @@ PRINT_DPI = 150
 
 
 def _png_base64(figure: Figure) -> str:
+    """An opaque (RGB) PNG: matplotlib writes RGBA, and WeasyPrint re-encodes an alpha channel as a
+    separate mask in every PDF it places the image in; a chart on white needs none."""
+    from PIL import Image
+
     FigureCanvasAgg(figure)
+    rgba = io.BytesIO()
+    figure.savefig(rgba, format="png", dpi=PRINT_DPI, facecolor="white", metadata={"Software": None})
+    rgba.seek(0)
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=PRINT_DPI, metadata={"Software": None})
+    with Image.open(rgba) as image:
+        image.convert("RGB").save(out, format="PNG")
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 

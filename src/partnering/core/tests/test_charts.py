@@ -113,6 +113,7 @@ def test_the_print_chart_is_a_png_at_print_resolution_and_kept():
     assert uri.startswith(prefix) and png.startswith(b"\x89PNG\r\n\x1a\n")
     width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: 7 inches at PRINT_DPI
     assert width == 7 * charts.PRINT_DPI
+    assert png[25] == 2  # IHDR colour type 2: opaque RGB, so a PDF carries no alpha mask for it
     assert charts.answers_chart_print_data_uri(GATE_2, _gate_rows()) == uri
     assert charts.answers_chart_print_data_uri(ANNEX_B, []) == ""
 
