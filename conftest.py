@@ -20,7 +20,9 @@ os.environ.setdefault("PARTNERING_TESTING", "true")
 @pytest.fixture(autouse=True)
 def _fast_email(settings, request):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from partnering.testing import TEST_PASSWORD_HASHERS
+
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
     # Most tests write through services or the ORM and then read a page, which the page cache
     # (core.pagecache) would rightly serve as it was: only writes made through requests retire a
     # kept page. Those tests are about the page, so the cache is off; its own tests

@@ -6,10 +6,13 @@ benchmark data generator build records the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from partnering.accounts.models import Organisation, OrganisationKind, User
@@ -18,6 +21,8 @@ from partnering.core.choices import Role, Side, Stage
 from partnering.core.policy import Access, access_for
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test accounts only
+#: Tests hash passwords fast: Argon2 would spend most of a sign-in test in the hasher.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -69,6 +74,28 @@ def add_member(arrangement: Arrangement, user: User, side: str, *roles: str) -> 
             arrangement=arrangement, membership=membership, role=role, started_at=timezone.now()
         )
     return membership
+
+
+@contextmanager
+def shared_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Records built once for a whole test module, inside a transaction rolled back at its end.
+
+    For set-ups that cost seconds (the route matrix's world, the demo): each test still runs in
+    its own savepoint (pytest-django's `db`), so whatever a test writes is undone after it, and
+    the shared records are gone after the module. Not for tests that commit (`transaction=True`).
+    Passwords are hashed as in every other test (the root conftest's fast hasher), which is not
+    in force yet when a module-wide fixture runs.
+    """
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def access(user: User, arrangement: Arrangement) -> Access:

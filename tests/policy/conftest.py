@@ -9,21 +9,14 @@ runs in its own savepoint, so whatever a request writes is undone after it.
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
-    from partnering.testing import build_world
+    from partnering.testing import build_world, shared_for_the_module
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with shared_for_the_module(django_db_blocker):
+        yield build_world()
 
 
 @pytest.fixture

@@ -2,8 +2,10 @@
 
 A person who has set up an authenticator app is asked for a code after their password, and an
 organisation may require its people to set one up before they see any arrangement. Whether the
-session still needs a code, or still needs a set-up, is decided once at sign-in and kept in the
-session (`STATE_KEY`), so that ordinary requests cost no query for it.
+session still needs a code, or still needs a set-up, is decided at sign-in and kept in the session
+(`STATE_KEY`), so that ordinary requests cost no query for it. Turning an organisation's requirement
+on or off (`organisation_require_two_factor`) brings its people's signed-in sessions into line at
+once, rather than at their next sign-in, up to a working day later.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -53,6 +58,57 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
         request.session[STATE_KEY] = state
     else:
         request.session.pop(STATE_KEY, None)
+
+
+@dataclass(frozen=True)
+class RequirementChange:
+    required: bool
+    #: Signed-in sessions sent to set up an app (or asked for their code), or let go of the set-up.
+    sessions_changed: int
+
+
+@transaction.atomic
+def organisation_require_two_factor(*, organisation: Any, required: bool) -> RequirementChange:
+    """Require two-factor sign-in of an organisation's people, or stop requiring it, from their next page.
+
+    The sessions of its people who are signed in with a password alone are brought into line now:
+    when it is required, each is sent to set up an app (or, for someone who has one, asked for a code)
+    before anything else; when it is not, a session waiting only for that set-up is let go. Sessions
+    that gave a code, and sign-ins through the organisation's own identity provider (which owns the
+    second factor there), are left as they are.
+    """
+    from django.contrib.sessions.models import Session
+
+    from partnering.accounts.models import Organisation
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":  # pragma: no cover - settings fix it
+        raise RuntimeError("Sessions must be kept in the database to be brought into line.")
+    Organisation.objects.filter(pk=organisation.pk).update(require_two_factor=required)
+    organisation.require_two_factor = required
+    people = {str(pk) for pk in organisation.people.values_list("pk", flat=True)}
+    with_app = {
+        str(pk)
+        for pk in TOTPDevice.objects.filter(user__organisation=organisation, confirmed=True).values_list(
+            "user_id", flat=True
+        )
+    }
+    changed = 0
+    sessions = Session.objects.select_for_update().filter(expire_date__gt=timezone.now())
+    for session in sessions.iterator():
+        data = session.get_decoded()
+        user_id = data.get(SESSION_KEY)
+        if user_id not in people or data.get(BACKEND_SESSION_KEY) == SSO_BACKEND or data.get(DEVICE_ID_SESSION_KEY):
+            continue
+        state = data.get(STATE_KEY)
+        if required and state is None:
+            data[STATE_KEY] = VERIFY if user_id in with_app else SET_UP
+        elif not required and state == SET_UP:
+            del data[STATE_KEY]
+        else:
+            continue
+        Session.objects.save(session.session_key, data, session.expire_date)
+        changed += 1
+    return RequirementChange(required=required, sessions_changed=changed)
 
 
 def pending_key(request: HttpRequest) -> str:

@@ -17,6 +17,6 @@ urlpatterns = [
     path("two-factor/", views.two_factor_setup_view, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify_view, name="two_factor_verify"),
     path("two-factor/backup-codes/", views.backup_codes_view, name="two_factor_backup_codes"),
-    path("sso/start/", sso.SsoStartView.as_view(), name="sso_start"),
-    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
+    path("sso/start/", sso.start_view, name="sso_start"),
+    path("sso/callback/", sso.callback_view, name="sso_callback"),
 ]

@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.contrib.messages import get_messages
 
-from partnering.accounts import sso
+from partnering.accounts import oidc
 from partnering.accounts.models import Organisation, OrganisationKind, User
 
 from .oidc_stub import StubProvider
@@ -23,10 +23,10 @@ def provider(settings):
     settings.OIDC_RP_CLIENT_ID = stub.client_id
     settings.OIDC_RP_CLIENT_SECRET = stub.client_secret
     settings.OIDC_OP_DISCOVERY_URL = stub.discovery_url
-    sso._discovery.cache_clear()
+    oidc._discovery.cache_clear()
     yield stub
     stub.stop()
-    sso._discovery.cache_clear()
+    oidc._discovery.cache_clear()
 
 
 @pytest.fixture

@@ -4,9 +4,12 @@ and organisations that require it."""
 from __future__ import annotations
 
 from binascii import unhexlify
+from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
@@ -297,3 +300,81 @@ def test_the_requirement_does_not_touch_other_organisations(client, strict):
     _sign_in(client, strict.bob)
 
     assert client.get(f"/arrangements/{strict.arrangement.slug}/").status_code == 200
+
+
+# -- turning the requirement on or off for people already signed in ---------------------------
+
+
+def _require(organisation, required=True) -> str:
+    out = StringIO()
+    call_command("require_two_factor", organisation.name, *([] if required else ["--off"]), stdout=out)
+    return out.getvalue()
+
+
+def test_requiring_it_sends_people_already_signed_in_to_set_up_at_their_next_page(client, world):
+    url = f"/arrangements/{world.arrangement.slug}/"
+    _sign_in(client, world.alice)
+    assert client.get(url).status_code == 200
+
+    said = _require(world.customer)
+
+    world.customer.refresh_from_db()
+    assert world.customer.require_two_factor
+    assert "now requires two-factor sign-in. 1 session signed in" in said
+    assert client.get(url)["Location"] == f"{SET_UP}?next={url.replace('/', '%2F')}"
+
+
+def test_requiring_it_asks_someone_with_an_app_but_no_code_in_this_session_for_a_code(client, world):
+    _sign_in(client, world.alice)  # signed in before setting up the app elsewhere
+    _with_app(world.alice)
+
+    _require(world.customer)
+
+    assert urlsplit(client.get("/arrangements/")["Location"]).path == VERIFY
+
+
+def test_requiring_it_leaves_sessions_that_gave_a_code_and_other_organisations_alone(client, world):
+    key, _ = _with_app(world.alice)
+    _sign_in(client, world.alice)
+    client.post(VERIFY, {"code": _code(key)})
+    other = Client()
+    _sign_in(other, world.bob)
+
+    said = _require(world.customer)
+
+    assert "0 sessions" in said
+    assert client.get("/arrangements/").status_code == 200
+    assert other.get("/arrangements/").status_code == 200
+
+
+def test_requiring_it_leaves_single_sign_on_sessions_alone(client, world):
+    client.force_login(world.alice, backend=two_factor.SSO_BACKEND)
+
+    assert "0 sessions" in _require(world.customer)
+    assert client.get("/arrangements/").status_code == 200
+
+
+def test_turning_it_off_lets_go_of_people_waiting_to_set_up(client, strict):
+    _sign_in(client, strict.alice)
+    assert client.get("/arrangements/")["Location"].startswith(SET_UP)
+
+    said = _require(strict.customer, required=False)
+
+    strict.customer.refresh_from_db()
+    assert not strict.customer.require_two_factor
+    assert "no longer requires two-factor sign-in. 1 session waiting" in said
+    assert client.get("/arrangements/").status_code == 200
+
+
+def test_turning_it_off_still_asks_people_with_an_app_for_their_code(client, strict):
+    _with_app(strict.alice)
+    _sign_in(client, strict.alice)
+
+    _require(strict.customer, required=False)
+
+    assert urlsplit(client.get("/arrangements/")["Location"]).path == VERIFY
+
+
+def test_the_command_names_an_unknown_organisation(world):
+    with pytest.raises(CommandError, match="No organisation is called 'Nowhere'"):
+        call_command("require_two_factor", "Nowhere", stdout=StringIO())

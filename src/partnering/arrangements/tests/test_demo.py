@@ -1,7 +1,13 @@
-"""`partnering demo`: a realistic arrangement with every role held, safe to run twice."""
+"""`partnering demo`: a realistic arrangement with every role held, safe to run twice.
+
+The demo takes seconds to build, so these tests share one build: it is made once for the module
+inside a transaction that is rolled back at the end, and each test runs in its own savepoint.
+The tests of its e-mail, which must really commit, are in test_demo_email.py.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import StringIO
 
 import pytest
@@ -11,6 +17,7 @@ from django.core.management import call_command
 from partnering.arrangements.demo import TITLE
 from partnering.arrangements.models import Arrangement, Membership, RoleAssignment, SharedOutcome
 from partnering.core.choices import Role, Side
+from partnering.testing import shared_for_the_module
 
 
 def _counts() -> dict[str, int]:
@@ -20,19 +27,32 @@ def _counts() -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db
-def test_demo_is_idempotent():
+@dataclass(frozen=True)
+class Demo:
+    output: str
+    counts: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def _module_demo(django_db_setup, django_db_blocker):
+    with shared_for_the_module(django_db_blocker):
+        out = StringIO()
+        call_command("demo", stdout=out)
+        yield Demo(output=out.getvalue(), counts=_counts())
+
+
+@pytest.fixture
+def demo(_module_demo, db) -> Demo:
+    return _module_demo
+
+
+def test_demo_is_idempotent(demo):
     call_command("demo", stdout=StringIO())
-    first = _counts()
 
-    call_command("demo", stdout=StringIO())
-
-    assert _counts() == first
+    assert _counts() == demo.counts
 
 
-@pytest.mark.django_db
-def test_demo_has_someone_in_every_role():
-    call_command("demo", stdout=StringIO())
+def test_demo_has_someone_in_every_role(demo):
     arrangement = Arrangement.objects.get(title=TITLE)
 
     held = set(
@@ -42,16 +62,13 @@ def test_demo_has_someone_in_every_role():
     assert held == set(Role)
 
 
-@pytest.mark.django_db
-def test_demo_people_are_on_every_side_and_can_sign_in(client):
-    out = StringIO()
-    call_command("demo", stdout=out)
+def test_demo_people_are_on_every_side_and_can_sign_in(demo, client):
     arrangement = Arrangement.objects.get(title=TITLE)
 
     sides = set(Membership.objects.filter(arrangement=arrangement).values_list("side", flat=True))
 
     assert sides == set(Side)
-    assert "helen.carter@northshire.example" in out.getvalue()
+    assert "helen.carter@northshire.example" in demo.output
     # Through the sign-in page, as a person would: with the password alone (no second factor).
     response = client.post(
         "/accounts/sign-in/", {"username": "helen.carter@northshire.example", "password": "partnering-demo"}
@@ -60,43 +77,8 @@ def test_demo_people_are_on_every_side_and_can_sign_in(client):
     assert client.get(response["Location"]).status_code == 200
 
 
-@pytest.mark.django_db
-def test_demo_has_an_outsider_in_another_arrangement():
-    call_command("demo", stdout=StringIO())
-
+def test_demo_has_an_outsider_in_another_arrangement(demo):
     outsider = get_user_model().objects.get(email="sam.reed@eastbridge.example")
 
     assert not Membership.objects.filter(arrangement__title=TITLE, user=outsider).exists()
     assert Membership.objects.filter(user=outsider).exists()
-
-
-# Committed for real: the invitations are sent on commit.
-@pytest.mark.django_db(transaction=True)
-def test_demo_needs_no_mail_server(settings):
-    # As with DEBUG off and no EMAIL_BACKEND: SMTP, here to a port where nothing listens.
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
-
-    call_command("demo", stdout=StringIO())
-
-    assert Arrangement.objects.filter(title=TITLE).exists()
-
-
-# Committed for real: the invitations are sent on commit.
-@pytest.mark.django_db(transaction=True)
-def test_demo_keeps_its_emails_in_memory_by_default(settings, mailoutbox):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-
-    call_command("demo", stdout=StringIO())
-
-    assert mailoutbox, "the demo's invitations are kept by its own in-memory backend"
-
-
-# Committed for real: the invitations are sent on commit.
-@pytest.mark.django_db(transaction=True)
-def test_demo_sends_its_emails_through_the_configured_backend_when_asked(settings, mailoutbox):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
-
-    call_command("demo", "--send-email", stdout=StringIO())
-
-    assert mailoutbox == []
