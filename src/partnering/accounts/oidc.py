@@ -1,8 +1,8 @@
 """Single sign-on through OpenID Connect, with mozilla-django-oidc: the machinery.
 
 Imported only when single sign-on is used (see `accounts/sso.py`, which is what the rest of the
-project names): mozilla-django-oidc brings requests, PyJWT and cryptography, about 14 MB of
-every worker's memory, which a service without single sign-on need not carry.
+project names): mozilla-django-oidc brings PyJWT and cryptography, about 9 MB of every worker's
+memory, which a service without single sign-on need not carry.
 
 A person is mapped onto an organisation by the domain of the e-mail address the identity provider
 vouches for: the organisation whose `sso_email_domains` lists it. Someone new gets an account only

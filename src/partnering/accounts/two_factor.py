@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,6 +28,8 @@ from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from partnering.accounts.models import Organisation
 
 STATE_KEY = "partnering_two_factor"
 VERIFY = "verify"  # has an authenticator app: must give a code before anything else
@@ -67,8 +70,7 @@ class RequirementChange:
     sessions_changed: int
 
 
-@transaction.atomic
-def organisation_require_two_factor(*, organisation: Any, required: bool) -> RequirementChange:
+def organisation_require_two_factor(*, organisation: Organisation, required: bool) -> RequirementChange:
     """Require two-factor sign-in of an organisation's people, or stop requiring it, from their next page.
 
     The sessions of its people who are signed in with a password alone are brought into line now:
@@ -76,38 +78,52 @@ def organisation_require_two_factor(*, organisation: Any, required: bool) -> Req
     before anything else; when it is not, a session waiting only for that set-up is let go. Sessions
     that gave a code, and sign-ins through the organisation's own identity provider (which owns the
     second factor there), are left as they are.
+
+    The flag is committed first, so that every sign-in from then on reads it; then each session is
+    changed on its own, locked and read again, and written with an UPDATE (a session signed out in
+    the meantime stays gone), without holding other organisations' sessions. Left open: a sign-in
+    that read the old flag a moment before and saves its session after the sweep has passed, and a
+    request already under way that saves its whole session over the change; both need a sign-in or
+    a session write in the same instant, and the next sign-in puts them right.
     """
-    from django.contrib.sessions.models import Session
-
-    from partnering.accounts.models import Organisation
-
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":  # pragma: no cover - settings fix it
         raise RuntimeError("Sessions must be kept in the database to be brought into line.")
-    Organisation.objects.filter(pk=organisation.pk).update(require_two_factor=required)
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(require_two_factor=required)
     organisation.require_two_factor = required
     people = {str(pk) for pk in organisation.people.values_list("pk", flat=True)}
-    with_app = {
+    with_device = {
         str(pk)
-        for pk in TOTPDevice.objects.filter(user__organisation=organisation, confirmed=True).values_list(
+        for model in (TOTPDevice, StaticDevice)
+        for pk in model.objects.filter(user__organisation=organisation, confirmed=True).values_list(
             "user_id", flat=True
         )
     }
-    changed = 0
-    sessions = Session.objects.select_for_update().filter(expire_date__gt=timezone.now())
-    for session in sessions.iterator():
-        data = session.get_decoded()
+
+    def brought_into_line(data: dict[str, Any]) -> bool:
         user_id = data.get(SESSION_KEY)
         if user_id not in people or data.get(BACKEND_SESSION_KEY) == SSO_BACKEND or data.get(DEVICE_ID_SESSION_KEY):
-            continue
+            return False
         state = data.get(STATE_KEY)
         if required and state is None:
-            data[STATE_KEY] = VERIFY if user_id in with_app else SET_UP
-        elif not required and state == SET_UP:
+            data[STATE_KEY] = VERIFY if user_id in with_device else SET_UP
+            return True
+        if not required and state == SET_UP:
             del data[STATE_KEY]
-        else:
-            continue
-        Session.objects.save(session.session_key, data, session.expire_date)
-        changed += 1
+            return True
+        return False
+
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    candidates = [s.session_key for s in live.iterator() if brought_into_line(s.get_decoded())]
+    changed = 0
+    for key in candidates:
+        with transaction.atomic():
+            session = live.select_for_update().filter(pk=key).first()
+            if session is None:
+                continue  # signed out meanwhile
+            data = session.get_decoded()
+            if brought_into_line(data):
+                changed += Session.objects.filter(pk=key).update(session_data=Session.objects.encode(data))
     return RequirementChange(required=required, sessions_changed=changed)
 
 

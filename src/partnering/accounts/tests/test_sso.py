@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -203,3 +206,41 @@ def test_a_domain_belongs_to_one_organisation_only(northshire):
 
     with pytest.raises(ValidationError):
         other.full_clean()
+
+
+def test_a_deactivated_account_cannot_sign_in_through_the_provider(client, provider, northshire):
+    User.objects.create_user(
+        email="gone@northshire.example", full_name="Gone", organisation=northshire, is_active=False
+    )
+
+    response = _sign_in(client, provider, {"email": "gone@northshire.example"})
+
+    assert response.status_code == 302 and response["Location"] == SIGN_IN
+    assert client.get("/accounts/settings/")["Location"].startswith(SIGN_IN)
+
+
+def test_a_single_sign_on_session_ends_when_the_account_is_deactivated(client, provider, northshire):
+    _sign_in(client, provider, {"email": "nia.jones@northshire.example"})
+    assert client.get("/accounts/settings/").status_code == 200
+
+    User.objects.filter(email="nia.jones@northshire.example").update(is_active=False)
+
+    assert client.get("/accounts/settings/")["Location"].startswith(SIGN_IN)
+
+
+def test_without_single_sign_on_no_worker_loads_its_machinery():
+    """mozilla-django-oidc (with PyJWT and cryptography) is about 9 MB of each worker: a service
+    without single sign-on loads the URLs, signs people in with passwords, and never imports it."""
+    script = (
+        "import sys, django; django.setup()\n"
+        "from django.urls import get_resolver; get_resolver().url_patterns\n"
+        "from django.contrib.auth import get_backends; from django.test import RequestFactory\n"
+        "sso = [b for b in get_backends() if type(b).__name__ == 'SsoBackend'][0]\n"
+        "assert sso.authenticate(RequestFactory().post('/'), username='x@example.org', password='y') is None\n"
+        "print(sorted(m for m in ('mozilla_django_oidc', 'partnering.accounts.oidc', 'jwt') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "partnering.settings", "OIDC_RP_CLIENT_ID": ""}
+    env.pop("DATABASE_URL", None)  # nothing here touches the database; SQLite needs no server
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+
+    assert result.stdout.strip().splitlines()[-1] == "[]"

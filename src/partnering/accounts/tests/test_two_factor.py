@@ -8,6 +8,7 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnering.accounts import two_factor
+from partnering.accounts.models import Organisation
 from partnering.accounts.services import token_create
 from partnering.testing import PASSWORD
 
@@ -342,7 +344,7 @@ def test_requiring_it_leaves_sessions_that_gave_a_code_and_other_organisations_a
 
     said = _require(world.customer)
 
-    assert "0 sessions" in said
+    assert "now requires two-factor sign-in. 0 sessions signed in" in said
     assert client.get("/arrangements/").status_code == 200
     assert other.get("/arrangements/").status_code == 200
 
@@ -350,7 +352,7 @@ def test_requiring_it_leaves_sessions_that_gave_a_code_and_other_organisations_a
 def test_requiring_it_leaves_single_sign_on_sessions_alone(client, world):
     client.force_login(world.alice, backend=two_factor.SSO_BACKEND)
 
-    assert "0 sessions" in _require(world.customer)
+    assert "now requires two-factor sign-in. 0 sessions signed in" in _require(world.customer)
     assert client.get("/arrangements/").status_code == 200
 
 
@@ -375,6 +377,40 @@ def test_turning_it_off_still_asks_people_with_an_app_for_their_code(client, str
     assert urlsplit(client.get("/arrangements/")["Location"]).path == VERIFY
 
 
-def test_the_command_names_an_unknown_organisation(world):
+def test_a_session_signed_out_during_the_sweep_stays_signed_out(client, world, monkeypatch):
+    """The sweep finds the session, then it is gone before the change is written: nothing comes back."""
+    _sign_in(client, world.alice)
+    key = client.session.session_key
+    decoded = Session.get_decoded
+
+    def sign_out_meanwhile(session):
+        data = decoded(session)
+        Session.objects.filter(pk=key).delete()
+        return data
+
+    monkeypatch.setattr(Session, "get_decoded", sign_out_meanwhile)
+    change = two_factor.organisation_require_two_factor(organisation=world.customer, required=True)
+
+    assert change.sessions_changed == 0
+    assert not Session.objects.filter(pk=key).exists()
+
+
+def test_the_command_finds_the_organisation_by_slug_or_by_name_in_any_case(world):
+    assert "now requires" in _require_by(world.customer.slug)
+    assert "now requires" in _require_by(world.customer.name.upper())
+
+
+def test_the_command_refuses_a_name_that_is_ambiguous_or_unknown(world):
+    Organisation.objects.create(name=world.customer.name.upper(), slug="shouting", kind=world.customer.kind)
+
+    with pytest.raises(CommandError, match="More than one organisation is called"):
+        _require_by(world.customer.name.lower())
     with pytest.raises(CommandError, match="No organisation is called 'Nowhere'"):
-        call_command("require_two_factor", "Nowhere", stdout=StringIO())
+        _require_by("Nowhere")
+    assert not Organisation.objects.filter(require_two_factor=True).exists()
+
+
+def _require_by(name: str) -> str:
+    out = StringIO()
+    call_command("require_two_factor", name, stdout=out)
+    return out.getvalue()

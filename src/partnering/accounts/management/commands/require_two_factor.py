@@ -22,12 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--off", action="store_true", help="Stop requiring it.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wanted = options["organisation"].strip()
-        organisation = (
-            Organisation.objects.filter(name__iexact=wanted).first() or Organisation.objects.filter(slug=wanted).first()
-        )
-        if organisation is None:
-            raise CommandError(f"No organisation is called {wanted!r}.")
+        organisation = _organisation(options["organisation"].strip())
         change = organisation_require_two_factor(organisation=organisation, required=not options["off"])
         if change.required:
             self.stdout.write(
@@ -40,6 +35,20 @@ class Command(BaseCommand):
                 f"{organisation.name} no longer requires two-factor sign-in. "
                 f"{_sessions(change.sessions_changed)} waiting to set up an app can carry on without one."
             )
+
+
+def _organisation(wanted: str) -> Organisation:
+    """The organisation of that exact name or slug; else of that name in any case, if only one is."""
+    exact = Organisation.objects.filter(name=wanted).first() or Organisation.objects.filter(slug=wanted).first()
+    if exact is not None:
+        return exact
+    alike = list(Organisation.objects.filter(name__iexact=wanted)[:5])
+    if len(alike) == 1:
+        return alike[0]
+    if alike:
+        names = ", ".join(repr(o.name) for o in alike)
+        raise CommandError(f"More than one organisation is called {wanted!r} ({names}): give the exact name or slug.")
+    raise CommandError(f"No organisation is called {wanted!r}.")
 
 
 def _sessions(count: int) -> str:
