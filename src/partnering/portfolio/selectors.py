@@ -159,17 +159,24 @@ HEALTH_ORDER = {rules.Health.RED: 0, rules.Health.AMBER: 1, rules.Health.GREEN: 
 #: How long a cached row may be used at most, even with no write counted: a safety net for
 #: writes that do not come through a request (a management command, a bulk job).
 CACHE_SECONDS = 600
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def _cache_key(arrangement: Arrangement, viewpoint: Viewpoint, today: date) -> str:
     """The reader's organisation and side are both in the key: a row never serves another reader,
-    even if a later rule reads something that differs between two readers on the same side."""
-    writes = getattr(arrangement, "activity_writes", 0) or 0
+    even if a later rule reads something that differs between two readers on the same side.
+
+    The write counter is kept in the value, not in the key, so that a row worked out again after a
+    write replaces the old one instead of lying beside it until it expires: with the counter in the
+    key, a busy arrangement left one stale row per write in every worker's cache."""
     return (
         f"portfolio-row:{CACHE_FORMAT}:{arrangement.pk}:{viewpoint.organisation_id}:{viewpoint.side_in(arrangement)}"
-        f":{writes}:{today.isoformat()}"
+        f":{today.isoformat()}"
     )
+
+
+def _writes(arrangement: Arrangement) -> int:
+    return getattr(arrangement, "activity_writes", 0) or 0
 
 
 def _with_writes(arrangements: QuerySet[Arrangement]) -> QuerySet[Arrangement]:
@@ -202,14 +209,19 @@ def portfolio(*, user: Any) -> list[Row]:
     rows: list[Row] = []
     stale: list[int] = []
     for a in arrangements:
-        row = Row.from_cache(a, kept[keys[a.pk]]) if keys[a.pk] in kept else None
+        entry = kept.get(keys[a.pk])
+        row = Row.from_cache(a, entry["row"]) if entry and entry.get("writes") == _writes(a) else None
         if row is None:
             stale.append(a.pk)
         else:
             rows.append(row)
     if stale:
         fresh = [Row.from_facts(f) for f in gather(Arrangement.objects.filter(pk__in=stale), viewpoint)]
-        cache.set_many({keys[r.arrangement.pk]: r.to_cache() for r in fresh}, timeout=CACHE_SECONDS)
+        writes = {a.pk: _writes(a) for a in arrangements}
+        cache.set_many(
+            {keys[r.arrangement.pk]: {"writes": writes[r.arrangement.pk], "row": r.to_cache()} for r in fresh},
+            timeout=CACHE_SECONDS,
+        )
         rows.extend(fresh)
     rows.sort(key=lambda r: (HEALTH_ORDER[r.health], r.arrangement.title.lower(), r.arrangement.pk))
     return rows

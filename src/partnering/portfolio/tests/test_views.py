@@ -206,6 +206,37 @@ def test_a_write_to_an_arrangement_retires_its_cached_row(client, world):
     assert "high-risk-no-owner" in {w.rule.id for w in after["Digital services"].warnings}
 
 
+def test_a_write_replaces_the_cached_row_instead_of_adding_one(client, world):
+    """A busy arrangement must not leave one stale row per write in every worker's cache."""
+    manager = _manager(world)
+    client.force_login(manager)
+    client.get("/portfolio/")
+    rows_before = _cached_rows()
+    client.force_login(world.alice)
+    for n in range(3):
+        client.post(
+            f"/arrangements/{world.arrangement.slug}/risks/new/",
+            {
+                "title": f"Risk {n}",
+                "category": "implementation",
+                "owning_side": "joint",
+                "likelihood": "2",
+                "impact": "2",
+                "visibility": "shared",
+            },
+        )
+        client.force_login(manager)
+        client.get("/portfolio/")
+        client.force_login(world.alice)
+
+    assert _cached_rows() == rows_before
+    assert len(rows_before) >= 1
+
+
+def _cached_rows() -> set[str]:
+    return {key for key in cache._cache if "portfolio-row" in key}  # locmem's own store: the keys kept
+
+
 def test_a_cached_row_is_never_served_to_the_other_side(client, world):
     """The same arrangement in two portfolios: each side's row is kept under its own key."""
     bulk_risks(world.arrangement, 1, owner=None, start=24, visibility=Side.CUSTOMER)
