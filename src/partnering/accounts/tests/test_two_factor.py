@@ -3,6 +3,7 @@ and organisations that require it."""
 
 from __future__ import annotations
 
+import time
 from binascii import unhexlify
 from io import StringIO
 from urllib.parse import urlsplit
@@ -104,13 +105,20 @@ def test_the_right_code_turns_it_on_and_shows_ten_backup_codes_once(client, alic
     assert not any(code in client.get("/accounts/settings/").content.decode() for code in codes)
 
 
-def test_the_code_that_confirmed_the_app_cannot_sign_in_again(client, alice):
+@pytest.mark.parametrize("seconds_later", [0, 30])
+def test_the_code_that_confirmed_the_app_cannot_sign_in_again(client, alice, monkeypatch, seconds_later):
+    """The very code typed to confirm is kept and typed again, in the same 30-second step and in
+    the next, where the app's clock tolerance would still accept it were it not already used."""
     client.force_login(alice)
-    key, _ = _set_up_in_the_browser(client)
+    client.get(SET_UP)
+    code = _code(client.session[two_factor.PENDING_KEY_SESSION])
+    assert client.post(SET_UP, {"code": code}).status_code == 200
     client.post("/accounts/sign-out/")
     _sign_in(client, alice)
+    now = time.time()
+    monkeypatch.setattr("django_otp.oath.time", lambda: now + seconds_later)
 
-    response = client.post(VERIFY, {"code": _code(key)})
+    response = client.post(VERIFY, {"code": code})
 
     assert response.status_code == 200  # asked again: a code is good once
 
