@@ -13,7 +13,8 @@ any 5xx and any connection error is an error.
 
 Every `--interval` seconds each worker's resident memory is read from /proc. Memory counts as flat
 when every worker grew by less than 10% over the second half of the run (the first half lets
-caches, connections and lazily loaded modules settle). The parent writes the figures to
+caches, connections and lazily loaded modules settle), and as settling when no worker grew more in
+the last quarter than in the third (a leak grows about evenly; a plateau slows down). The parent writes the figures to
 BENCHMARKS.md between `<!-- soak:start -->` and `<!-- soak:end -->`, appending the markers if they
 are missing, and leaves everything else in the file alone. `--seconds 0` does nothing, so
 `make bench SOAK=0` skips the soak.
@@ -196,23 +197,29 @@ def worker_rss(master: int) -> dict[int, float]:
 
 
 def summarise_memory(samples: list[tuple[float, dict[int, float]]]) -> dict[str, Any]:
-    """Start, end, peak and second-half growth of each worker seen; flat if all grew < 10%."""
+    """Each worker's memory at the start, at each quarter of the run and at its peak; flat if all
+    grew < 10% over the second half.
+
+    The quarters are there to tell a plateau from a slow leak: memory that has settled grows less
+    in the last quarter than in the third, while a leak grows about the same in each.
+    """
     pids = sorted({pid for _, by_pid in samples for pid in by_pid})
     workers = []
     for pid in pids:
         series = [(t, by_pid[pid]) for t, by_pid in samples if pid in by_pid]
-        start, end = series[0][1], series[-1][1]
-        middle_time = (series[0][0] + series[-1][0]) / 2
-        middle = min(series, key=lambda s: abs(s[0] - middle_time))[1]
+        quarters = [_at(series, q / 4) for q in range(5)]  # start, 1/4, 1/2, 3/4, end
         workers.append(
             {
                 "pid": pid,
                 "samples": len(series),
-                "start_mb": round(start, 1),
-                "middle_mb": round(middle, 1),
-                "end_mb": round(end, 1),
+                "start_mb": round(quarters[0], 1),
+                "quarters_mb": [round(v, 1) for v in quarters[1:]],
+                "middle_mb": round(quarters[2], 1),
+                "end_mb": round(quarters[4], 1),
                 "peak_mb": round(max(v for _, v in series), 1),
-                "second_half_growth": round((end - middle) / middle, 4) if middle else 0.0,
+                "second_half_growth": _growth(quarters[2], quarters[4]),
+                "third_quarter_growth": _growth(quarters[2], quarters[3]),
+                "last_quarter_growth": _growth(quarters[3], quarters[4]),
                 "whole_run": len(series) == len(samples),
             }
         )
@@ -221,7 +228,18 @@ def summarise_memory(samples: list[tuple[float, dict[int, float]]]) -> dict[str,
         "workers": workers,
         "restarted": len(workers) - len(full),
         "flat": bool(full) and all(w["second_half_growth"] < FLAT_GROWTH for w in full),
+        "settling": bool(full) and all(w["last_quarter_growth"] <= w["third_quarter_growth"] for w in full),
     }
+
+
+def _at(series: list[tuple[float, float]], fraction: float) -> float:
+    """The sample nearest to `fraction` of the way through the series."""
+    when = series[0][0] + (series[-1][0] - series[0][0]) * fraction
+    return min(series, key=lambda s: abs(s[0] - when))[1]
+
+
+def _growth(before: float, after: float) -> float:
+    return round((after - before) / before, 4) if before else 0.0
 
 
 # -- the child: one database, one gunicorn ------------------------------------------------------
@@ -351,16 +369,21 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
         "",
         f"Worker memory, sampled every {result['interval']} s from /proc (MB resident):",
         "",
-        "| Worker | start | middle | end | peak | growth, second half |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| Worker | start | 1/4 | 1/2 | 3/4 | end | peak | growth, 3rd quarter | growth, 4th quarter "
+        "| growth, second half |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *(
             f"| pid {w['pid']}{'' if w['whole_run'] else ' (not the whole run)'} | {w['start_mb']:.1f} | "
-            f"{w['middle_mb']:.1f} | {w['end_mb']:.1f} | {w['peak_mb']:.1f} | {w['second_half_growth']:+.1%} |"
+            + " | ".join(f"{v:.1f}" for v in w["quarters_mb"])
+            + f" | {w['peak_mb']:.1f} | {w['third_quarter_growth']:+.1%} | {w['last_quarter_growth']:+.1%} "
+            f"| {w['second_half_growth']:+.1%} |"
             for w in memory["workers"]
         ),
         "",
         f"**Memory flat: {'yes' if memory['flat'] else 'no'}** (every worker grew by less than "
-        f"{FLAT_GROWTH:.0%} over the second half); workers replaced during the run: {memory['restarted']}.",
+        f"{FLAT_GROWTH:.0%} over the second half); "
+        f"**settling: {'yes' if memory['settling'] else 'no'}** (every worker grew no more in the last "
+        f"quarter than in the third); workers replaced during the run: {memory['restarted']}.",
     ]
     if result["examples"]:
         lines += ["", "First errors:", "", *(f"- `{e}`" for e in result["examples"])]
