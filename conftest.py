@@ -12,8 +12,19 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests judge results, not speed: Hypothesis's default 200 ms deadline per example
+# failed a gain-share property in CI while SQLite and PostgreSQL runs shared two cores.
+# In CI the examples are also derived from each test's name, so a red run can be replayed.
+hypothesis_settings.register_profile("partnering", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("partnering"), derandomize=True, print_blob=True
+)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "partnering")
 os.environ.setdefault("PARTNERING_TESTING", "true")
 
 
