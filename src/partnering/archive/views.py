@@ -6,21 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.archive import gateway
 from partnering.archive.export import archive_zip, filename
 from partnering.archive.models import GATES, GatewayPack, ReminderPreference
+from partnering.core import downloads
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
-
-
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _ctx(access: Access, **extra: object) -> dict[str, object]:
@@ -40,7 +33,9 @@ def export_page(request: HttpRequest, access: Access) -> HttpResponse:
 @require_GET
 def export_download(request: HttpRequest, access: Access) -> HttpResponse:
     # Only what the SRO's or SRIE's side may see: the policy filters the archive.
-    return _download(archive_zip(access.arrangement, access=access), "application/zip", filename(access.arrangement))
+    return downloads.attachment(
+        archive_zip(access.arrangement, access=access), filename(access.arrangement), downloads.ZIP
+    )
 
 
 # -- Gateway packs -----------------------------------------------------------------------
@@ -95,8 +90,8 @@ def gateway_pdf(request: HttpRequest, access: Access, gate: int) -> HttpResponse
     slug = access.arrangement.slug
     if pack is None:
         pdf = gateway.render_pdf(gateway.build(access, gate, number=None))
-        return _download(pdf, "application/pdf", f"{slug}-gate-{gate}-preview.pdf")
-    return _download(bytes(pack.pdf), "application/pdf", f"{slug}-gate-{gate}-v{pack.number}.pdf")
+        return downloads.attachment(pdf, f"{slug}-gate-{gate}-preview.pdf", downloads.PDF)
+    return downloads.attachment(bytes(pack.pdf), f"{slug}-gate-{gate}-v{pack.number}.pdf", downloads.PDF)
 
 
 # -- reminder settings -----------------------------------------------------------------------

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -28,15 +27,11 @@ from partnering.assessments import selectors
 from partnering.assessments.bank_loader import BankSpec
 from partnering.assessments.selectors import QuestionRow, Results
 from partnering.assessments.verdicts import Gap
-from partnering.core import charts
+from partnering.core import charts, downloads
 from partnering.core.choices import Side
 from partnering.core.gate import arrangement_page
 from partnering.core.pdf import html_to_pdf
 from partnering.core.policy import Access, Perm
-
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # -- the report's content, shared by both formats ---------------------------------
 
@@ -182,14 +177,6 @@ def _report(access: Access, assessment_uuid: str) -> Report:
     return Report(access=access, results=res, generated_on=timezone.localdate())
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Results of a blind assessment: never kept by a shared cache or the browser.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 # -- PDF ------------------------------------------------------------------------------
 
 
@@ -274,7 +261,7 @@ def render_pdf(report: Report) -> bytes:
 @arrangement_page(Perm.VIEW)
 def report_pdf(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResponse:
     report = _report(access, assessment_uuid)
-    return _download(render_pdf(report), PDF, report.filename("pdf"))
+    return downloads.attachment(render_pdf(report), report.filename("pdf"), downloads.PDF)
 
 
 # -- XLSX -----------------------------------------------------------------------------
@@ -468,4 +455,4 @@ def render_xlsx(report: Report) -> bytes:
 @arrangement_page(Perm.VIEW)
 def report_xlsx(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResponse:
     report = _report(access, assessment_uuid)
-    return _download(render_xlsx(report), XLSX, report.filename("xlsx"))
+    return downloads.attachment(render_xlsx(report), report.filename("xlsx"), downloads.XLSX)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.actions.forms import ActionForm
@@ -20,6 +19,7 @@ from partnering.board import pack as board_pack
 from partnering.board import selectors, services
 from partnering.board.forms import BoardRolesForm, DecisionForm, MeetingForm
 from partnering.board.models import Decision, Meeting
+from partnering.core import downloads
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
@@ -284,8 +284,5 @@ def pack_pdf(request: HttpRequest, access: Access, meeting_uuid: str) -> HttpRes
     """The board pack for the meeting, as the reader may see it."""
     record = selectors.meeting_get(access=access, meeting_uuid=meeting_uuid)
     pack = board_pack.build(access=access, meeting=record)
-    response = HttpResponse(board_pack.render_pdf(pack), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
-    # The pack holds what this reader may see (their side's private risks): never shared by a cache.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    # The pack holds what this reader may see (their side's private risks): never kept by a cache.
+    return downloads.attachment(board_pack.render_pdf(pack), pack.filename, downloads.PDF)

@@ -63,7 +63,7 @@ FORMAT = 1
 #: The request headers that change what a page or API answer is.
 VARYING_HEADERS = ("Accept", "HX-Request", "HX-Target", "HX-Trigger", "HX-Boosted", "HX-Current-URL")
 #: Response headers kept with the body; the middleware adds the rest on every response.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Link", "Vary")
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Cache-Control", "Link", "Vary")
 #: Only GET: a HEAD goes through the view's own method checks (e.g. `require_GET`) every time.
 SAFE = frozenset({"GET"})
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 
-from partnering.core.uploads import SpreadsheetFileField
 from partnering.finance.models import Basis, Book, CostCategory
 from partnering.finance.money import CURRENCIES
 
@@ -126,11 +125,3 @@ class IncentivePeriodForm(forms.Form):
     period = MonthField(label="Period")
     outcome = _money("Measured outcome", help_text="The period's measured cost or benefit, to the penny.")
     note = forms.CharField(label="Note", max_length=300, required=False)
-
-
-class ImportForm(forms.Form):
-    # Checked for zip bombs and endless sheets before the importer parses it (core/uploads.py).
-    file = SpreadsheetFileField(
-        label="Upload a file",
-        help_text="An XLSX or CSV file laid out like the template, up to 5 MB and 20,000 rows.",
-    )

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.arrangements.forms import validation_to_form
-from partnering.core import charts
+from partnering.core import charts, downloads
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
@@ -21,7 +22,6 @@ from partnering.finance.forms import (
     BudgetConstraintForm,
     CostLineForm,
     FinanceProfileForm,
-    ImportForm,
     IncentivePeriodForm,
     MeasureCountForm,
     TermsForm,
@@ -30,8 +30,6 @@ from partnering.finance.forms import (
 from partnering.finance.models import Book
 
 PAGE_SIZE = 100
-MAX_ERRORS_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
@@ -149,13 +147,6 @@ def line_detail(request: HttpRequest, access: Access, line_uuid: str) -> HttpRes
     )
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def _export_lines(request: HttpRequest, access: Access) -> Any:
     book = request.GET.get("book", "")
     return selectors.cost_lines(access=access, book=book if book in Book.values else "").iterator(chunk_size=2000)
@@ -164,8 +155,8 @@ def _export_lines(request: HttpRequest, access: Access) -> Any:
 @arrangement_page(Perm.VIEW)
 @require_GET
 def export_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
-    return _download(
-        importing.export_xlsx(_export_lines(request, access)), f"{access.arrangement.slug}-books.xlsx", XLSX
+    return downloads.attachment(
+        importing.export_xlsx(_export_lines(request, access)), f"{access.arrangement.slug}-books.xlsx", downloads.XLSX
     )
 
 
@@ -173,51 +164,25 @@ def export_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
 @require_GET
 def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
     content = importing.export_csv(_export_lines(request, access))
-    return _download(content, f"{access.arrangement.slug}-books.csv", "text/csv; charset=utf-8")
+    return downloads.attachment(content, f"{access.arrangement.slug}-books.csv", downloads.CSV)
 
 
 @arrangement_page(Perm.VIEW)
 @require_GET
 def template_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
-    return _download(importing.template_xlsx(), "open-book-template.xlsx", XLSX)
+    return downloads.attachment(importing.template_xlsx(), "open-book-template.xlsx", downloads.XLSX)
 
 
 @arrangement_page(Perm.CONTRIBUTE)
 def line_import(request: HttpRequest, access: Access) -> HttpResponse:
     services.require_own_book(access, access.side)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > importing.MAX_UPLOAD_BYTES:
-                raise importing.ImportRefused("The file is larger than 5 MB. Split it into smaller files.")
-            result = importing.cost_line_import(access=access, name=upload.name, data=upload.read())
-        except importing.ImportRefused as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    f"Import complete: {result.created} lines added, {result.updated} updated, "
-                    f"{result.unchanged} unchanged.",
-                )
-                return redirect("finance:lines", slug=access.arrangement.slug)
-            form.add_error(
-                "file",
-                f"The file has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}. "
-                "Nothing was imported. Correct them and upload the file again.",
-            )
-    return render(
+    return downloads.import_page(
         request,
-        "finance/import.html",
-        _ctx(
-            access,
-            form=form,
-            errors=result.errors[:MAX_ERRORS_SHOWN] if result else [],
-            error_count=len(result.errors) if result else 0,
-            max_rows=importing.MAX_ROWS,
-        ),
+        run=lambda name, data: importing.cost_line_import(access=access, name=name, data=data),
+        noun="lines",
+        done_url=reverse("finance:lines", args=[access.arrangement.slug]),
+        template="finance/import.html",
+        context=_ctx(access),
     )
 
 

@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 
-from partnering.core.uploads import SpreadsheetFileField
 from partnering.kpis.models import Direction, Frequency, KpiKind, Source
 
 _VALUE = {
@@ -85,11 +84,3 @@ class MeasurementForm(forms.Form):
         super().__init__(*args, prefix="measurement", **kwargs)
         if editing:
             del self.fields["period"]
-
-
-class ImportForm(forms.Form):
-    # Checked for zip bombs and endless sheets before the importer parses it (core/uploads.py).
-    file = SpreadsheetFileField(
-        label="Upload a file",
-        help_text="An XLSX or CSV file laid out like the template, up to 5 MB and 20,000 rows.",
-    )

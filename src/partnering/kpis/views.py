@@ -8,21 +8,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.arrangements.forms import validation_to_form
-from partnering.core import charts
+from partnering.core import charts, downloads
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
 from partnering.kpis import importing, rag, selectors, services
-from partnering.kpis.forms import ImportForm, KpiForm, MeasurementForm, ProposalForm
+from partnering.kpis.forms import KpiForm, MeasurementForm, ProposalForm
 from partnering.kpis.models import Kpi, KpiKind, Measurement, Source
 from partnering.kpis.periods import period_label
 from partnering.kpis.templatetags.kpi_tags import with_unit
-
-MAX_ERRORS_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
@@ -239,13 +237,6 @@ def measurement_edit(request: HttpRequest, access: Access, kpi_uuid: str, measur
     )
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @arrangement_page(Perm.VIEW)
 @require_GET
 def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
@@ -256,49 +247,23 @@ def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
         .iterator(chunk_size=2000)
     )
     content = importing.export_csv(rows)
-    return _download(content, f"{access.arrangement.slug}-kpi-measurements.csv", "text/csv; charset=utf-8")
+    return downloads.attachment(content, f"{access.arrangement.slug}-kpi-measurements.csv", downloads.CSV)
 
 
 @arrangement_page(Perm.VIEW)
 @require_GET
 def template_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
     kpis = selectors.kpis_visible(access=access).filter(source=Source.MEASURED)
-    return _download(importing.template_xlsx(kpis), "kpi-measurements-template.xlsx", XLSX)
+    return downloads.attachment(importing.template_xlsx(kpis), "kpi-measurements-template.xlsx", downloads.XLSX)
 
 
 @arrangement_page(Perm.CONTRIBUTE)
 def measurement_import(request: HttpRequest, access: Access) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > importing.MAX_UPLOAD_BYTES:
-                raise importing.ImportRefused("The file is larger than 5 MB. Split it into smaller files.")
-            result = importing.measurement_import(access=access, name=upload.name, data=upload.read())
-        except importing.ImportRefused as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    f"Import complete: {result.created} measurements added, {result.updated} updated, "
-                    f"{result.unchanged} unchanged.",
-                )
-                return redirect("kpis:list", slug=access.arrangement.slug)
-            form.add_error(
-                "file",
-                f"The file has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}. "
-                "Nothing was imported. Correct them and upload the file again.",
-            )
-    return render(
+    return downloads.import_page(
         request,
-        "kpis/import.html",
-        _ctx(
-            access,
-            form=form,
-            errors=result.errors[:MAX_ERRORS_SHOWN] if result else [],
-            error_count=len(result.errors) if result else 0,
-            max_rows=importing.MAX_ROWS,
-        ),
+        run=lambda name, data: importing.measurement_import(access=access, name=name, data=data),
+        noun="measurements",
+        done_url=reverse("kpis:list", args=[access.arrangement.slug]),
+        template="kpis/import.html",
+        context=_ctx(access),
     )

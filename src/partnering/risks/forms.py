@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 
 from partnering.core.choices import Visibility
 from partnering.core.policy import Access
-from partnering.core.uploads import SpreadsheetFileField
 from partnering.risks import scoring
 from partnering.risks.models import Category, OwningSide, Proximity, Response, RiskStatus
 from partnering.risks.scoring import Rating
@@ -89,14 +88,6 @@ class RiskForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label="Add a comment", max_length=5000, widget=forms.Textarea)
-
-
-class ImportForm(forms.Form):
-    # Checked for zip bombs and endless sheets before the importer parses it (core/uploads.py).
-    file = SpreadsheetFileField(
-        label="Upload a file",
-        help_text="An XLSX or CSV file laid out like the template, up to 5 MB and 20,000 rows.",
-    )
 
 
 class FilterForm(forms.Form):

@@ -9,20 +9,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.actions.forms import ActionForm
 from partnering.arrangements.forms import validation_to_form
+from partnering.core import downloads
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
 from partnering.risks import importing, scoring, selectors, services
-from partnering.risks.forms import CommentForm, FilterForm, ImportForm, RiskForm
+from partnering.risks.forms import CommentForm, FilterForm, RiskForm
 from partnering.risks.models import Risk
 
 PAGE_SIZE = 50
-MAX_ERRORS_SHOWN = 500
 
 
 def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
@@ -202,16 +203,6 @@ def risk_comment_add(request: HttpRequest, access: Access, risk_uuid: str) -> Ht
     return _detail(request, access, risk, comment_form=form)
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def _export_risks(request: HttpRequest, access: Access) -> Any:
     filters = selectors.RegisterFilters.from_query(request.GET, access=access)
     return selectors.risk_register(access=access, filters=filters).iterator(chunk_size=2000)
@@ -221,56 +212,29 @@ def _export_risks(request: HttpRequest, access: Access) -> Any:
 @require_GET
 def export_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
     content = importing.export_xlsx(_export_risks(request, access))
-    return _download(content, f"{access.arrangement.slug}-risks.xlsx", XLSX)
+    return downloads.attachment(content, f"{access.arrangement.slug}-risks.xlsx", downloads.XLSX)
 
 
 @arrangement_page(Perm.VIEW)
 @require_GET
 def export_csv(request: HttpRequest, access: Access) -> HttpResponse:
     content = importing.export_csv(_export_risks(request, access))
-    return _download(content, f"{access.arrangement.slug}-risks.csv", "text/csv; charset=utf-8")
+    return downloads.attachment(content, f"{access.arrangement.slug}-risks.csv", downloads.CSV)
 
 
 @arrangement_page(Perm.VIEW)
 @require_GET
 def template_xlsx(request: HttpRequest, access: Access) -> HttpResponse:
-    return _download(importing.template_xlsx(), "risk-register-template.xlsx", XLSX)
+    return downloads.attachment(importing.template_xlsx(), "risk-register-template.xlsx", downloads.XLSX)
 
 
 @arrangement_page(Perm.CONTRIBUTE)
 def risk_import(request: HttpRequest, access: Access) -> HttpResponse:
-    form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            if upload.size > importing.MAX_UPLOAD_BYTES:
-                raise importing.ImportRefused("The file is larger than 5 MB. Split it into smaller files.")
-            result = importing.risk_import(access=access, name=upload.name, data=upload.read())
-        except importing.ImportRefused as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.ok:
-                messages.success(
-                    request,
-                    f"Import complete: {result.created} risks added, {result.updated} updated, "
-                    f"{result.unchanged} unchanged.",
-                )
-                return redirect("risks:register", slug=access.arrangement.slug)
-            form.add_error(
-                "file",
-                f"The file has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}. "
-                "Nothing was imported. Correct them and upload the file again.",
-            )
-    return render(
+    return downloads.import_page(
         request,
-        "risks/import.html",
-        _ctx(
-            access,
-            form=form,
-            errors=result.errors[:MAX_ERRORS_SHOWN] if result else [],
-            error_count=len(result.errors) if result else 0,
-            max_rows=importing.MAX_ROWS,
-        ),
-        status=200,
+        run=lambda name, data: importing.risk_import(access=access, name=name, data=data),
+        noun="risks",
+        done_url=reverse("risks:register", args=[access.arrangement.slug]),
+        template="risks/import.html",
+        context=_ctx(access),
     )

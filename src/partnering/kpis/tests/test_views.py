@@ -159,3 +159,4 @@ def test_downloads(client, world):
 
     assert "Calls,2020-01-01,50" in csv_response.content.decode("utf-8-sig")
     assert template.content[:2] == b"PK"
+    assert "no-store" in csv_response["Cache-Control"]

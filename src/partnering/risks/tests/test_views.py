@@ -251,6 +251,8 @@ def test_exports_download_the_visible_register(client, world):
     assert "Exported" in csv_response.content.decode("utf-8-sig")
     assert csv_response["Content-Disposition"].startswith("attachment;")
     assert xlsx_response.content[:2] == b"PK" and template.content[:2] == b"PK"
+    # The export holds what this reader may see: no cache along the way keeps it.
+    assert all("no-store" in r["Cache-Control"] for r in (csv_response, xlsx_response))
 
 
 def test_the_register_counts_only_the_open_actions_the_reader_may_see(client, world):
