@@ -1,21 +1,22 @@
 """A concern raised, escalated and resolved across both sides in Chromium, with axe-core on each page.
 
-The harness is the risk register's (risks/tests/test_browser.py): skipped when
-Chromium or axe-core is not installed.
+The harness is partnering/browser_testing.py: skipped when Chromium or axe-core is not
+installed.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from partnering.risks.tests.test_browser import _sign_in as sign_in
-from partnering.risks.tests.test_browser import (  # noqa: F401 - fixtures
+from partnering.browser_testing import (  # noqa: F401 - the two fixtures are used by name
     assert_accessible,
     browser_context_args,
     browser_type_launch_args,
+    needs_browser,
+    sign_in,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, needs_browser]
 
 
 def test_a_concern_is_raised_escalated_and_resolved_across_both_sides(transactional_db, live_server, page):

@@ -1,21 +1,22 @@
 """axe-core on the lessons and exit plan pages, in Chromium (WCAG 2.2 AA and best practice).
 
-Reuses the risk register's harness (Debian's Chromium, the live server, axe-core
-from node_modules). Skipped when Chromium or axe-core is not installed.
+The harness is partnering/browser_testing.py (Debian's Chromium, the live server, axe-core
+from node_modules); skipped when Chromium or axe-core is not installed.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from partnering.risks.tests.test_browser import (  # noqa: F401 - fixtures
-    _sign_in,
+from partnering.browser_testing import (  # noqa: F401 - the two fixtures are used by name
     assert_accessible,
     browser_context_args,
     browser_type_launch_args,
+    needs_browser,
+    sign_in,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, needs_browser]
 
 
 def test_the_lessons_and_exit_pages_are_accessible(transactional_db, live_server, page):
@@ -36,7 +37,7 @@ def test_the_lessons_and_exit_pages_are_accessible(transactional_db, live_server
     exit_services.exit_strategy_save(access=alice, expected_version=0, values={"triggers": "End of term"})
     item = exit_services.handover_item_add(access=alice, title="Runbooks", owner=world.bob)
     base = f"/arrangements/{world.arrangement.slug}/"
-    _sign_in(page, world.alice)
+    sign_in(page, world.alice)
 
     for path in (
         base + "lessons/",

@@ -1,60 +1,22 @@
 """axe-core on the risk register's pages, in Chromium (WCAG 2.2 AA and best practice).
 
-The harness mirrors tests/e2e/conftest.py (Debian's Chromium, the live
-server, axe-core from node_modules); it lives here so the app's tests stay
-in the app. Skipped when Chromium or axe-core is not installed.
+The harness is partnering/browser_testing.py (Debian's Chromium, the live server,
+axe-core from node_modules); skipped when Chromium or axe-core is not installed.
 """
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-pytestmark = pytest.mark.browser
+from partnering.browser_testing import (  # noqa: F401 - the two fixtures are used by name
+    assert_accessible,
+    browser_context_args,
+    browser_type_launch_args,
+    needs_browser,
+    sign_in,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[4] / "node_modules" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-if not (CHROMIUM.exists() and AXE.exists()):
-    pytest.skip("Chromium or axe-core is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "args": ["--headless", "--no-sandbox", "--disable-gpu"],
-    }
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args, live_server):
-    return {**browser_context_args, "base_url": live_server.url, "bypass_csp": True, "locale": "en-GB"}
-
-
-def assert_accessible(page) -> None:
-    page.wait_for_load_state("load")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}}))
-             .violations.map(v => ({id: v.id, help: v.help, nodes: v.nodes.map(n => n.html.slice(0, 160))}))""",
-        TAGS,
-    )
-    assert not violations, f"{page.url}:\n" + json.dumps(violations, indent=1)
-
-
-def _sign_in(page, user) -> None:
-    from partnering.testing import PASSWORD
-
-    page.goto("/accounts/sign-in/")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/arrangements/**")
+pytestmark = [pytest.mark.browser, needs_browser]
 
 
 def test_the_risk_pages_are_accessible(transactional_db, live_server, page):
@@ -71,7 +33,7 @@ def test_the_risk_pages_are_accessible(transactional_db, live_server, page):
     services.risk_comment_add(access=access, risk=risk, text="Raised at the board.")
     make_risk(access, title="Overdue one", next_review_date="2020-01-01")
     base = f"/arrangements/{world.arrangement.slug}/risks/"
-    _sign_in(page, world.bob)
+    sign_in(page, world.bob)
 
     for path in ("", "?rating=amber&sort=-score", "new/", f"{risk.uuid}/", "import/"):
         response = page.goto(base + path)
