@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,15 +20,10 @@ from partnering.board import pack as board_pack
 from partnering.board import selectors, services
 from partnering.board.forms import BoardRolesForm, DecisionForm, MeetingForm
 from partnering.board.models import Decision, Meeting
-from partnering.core import downloads
+from partnering.core import downloads, editing
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
-
-CONFLICT = (
-    "Someone else changed this record while you were editing it. Check what changed below, "
-    "then save again if you still want your version."
-)
 
 
 def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
@@ -39,13 +35,6 @@ def _ctx(access: Access, **extra: Any) -> dict[str, Any]:
         "can_manage": access.has(Perm.MANAGE_MEMBERS),
         **extra,
     }
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def board_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -87,7 +76,7 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.board_roles_update(
-                access=access, expected_version=_int(request.POST.get("version")), roles=form.roles()
+                access=access, expected_version=editing.posted_version(request), roles=form.roles()
             )
         except EditConflict:
             form.add_error(None, "Someone else changed the board roles while you were editing them. Check them below.")
@@ -148,24 +137,15 @@ def decision(request: HttpRequest, access: Access, decision_uuid: str) -> HttpRe
     record = selectors.decision_get(access=access, decision_uuid=decision_uuid)
     if request.method != "POST":
         return _decision_page(request, access, record)
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.decision_update(
-                access=access,
-                decision=record,
-                expected_version=_int(request.POST.get("version")),
-                changes=dict(form.cleaned_data),
-            )
-        except EditConflict as exc:
-            form.add_error(None, CONFLICT)
-            return _decision_page(request, access, exc.current, form=form, conflict=exc, status=409)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, f"Decision {record.reference} saved.")
-            return redirect("board:decisions", slug=access.arrangement.slug)
-    return _decision_page(request, access, record, form=form)
+    return editing.save_edit(
+        request,
+        DecisionForm(request.POST),
+        record,
+        save=functools.partial(services.decision_update, access=access, decision=record),
+        show=functools.partial(_decision_page, request, access),
+        saved=f"Decision {record.reference} saved.",
+        done_url=reverse("board:decisions", kwargs={"slug": access.arrangement.slug}),
+    )
 
 
 @arrangement_page(Perm.CONTRIBUTE)
@@ -223,24 +203,15 @@ def meeting(request: HttpRequest, access: Access, meeting_uuid: str) -> HttpResp
     record = selectors.meeting_get(access=access, meeting_uuid=meeting_uuid)
     if request.method != "POST":
         return _meeting_page(request, access, record)
-    form = MeetingForm(request.POST, access=access)
-    if form.is_valid():
-        try:
-            services.meeting_update(
-                access=access,
-                meeting=record,
-                expected_version=_int(request.POST.get("version")),
-                changes=dict(form.cleaned_data),
-            )
-        except EditConflict as exc:
-            form.add_error(None, CONFLICT)
-            return _meeting_page(request, access, exc.current, form=form, conflict=exc, status=409)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, "Meeting saved.")
-            return redirect("board:meeting", slug=access.arrangement.slug, meeting_uuid=record.uuid)
-    return _meeting_page(request, access, record, form=form)
+    return editing.save_edit(
+        request,
+        MeetingForm(request.POST, access=access),
+        record,
+        save=functools.partial(services.meeting_update, access=access, meeting=record),
+        show=functools.partial(_meeting_page, request, access),
+        saved="Meeting saved.",
+        done_url=reverse("board:meeting", kwargs={"slug": access.arrangement.slug, "meeting_uuid": record.uuid}),
+    )
 
 
 @arrangement_page(Perm.CONTRIBUTE)

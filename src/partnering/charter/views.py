@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from partnering.arrangements.forms import validation_to_form
 from partnering.charter import diff, selectors, services
 from partnering.charter.forms import CharterForm, CommentForm, ReviewDateForm, WorkshopForm
 from partnering.charter.models import CharterVersion, Workshop
+from partnering.core import editing
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
@@ -78,7 +81,7 @@ def detail(request: HttpRequest, access: Access) -> HttpResponse:
             services.charter_set_review_date(
                 access=access,
                 charter=charter,
-                expected_version=_int(request.POST.get("version")),
+                expected_version=editing.posted_version(request),
                 review_date=form.cleaned_data["review_date"],
             )
         except EditConflict:
@@ -98,7 +101,7 @@ def edit(request: HttpRequest, access: Access) -> HttpResponse:
     conflict = None
     status = 200
     if request.method == "POST":
-        number, version = _int(request.POST.get("number")), _int(request.POST.get("version"))
+        number, version = _int(request.POST.get("number")), editing.posted_version(request)
         form = CharterForm(request.POST, extra_sections=latest.extra_sections if latest else [])
         if form.is_valid():
             try:
@@ -160,9 +163,7 @@ def version(request: HttpRequest, access: Access, version_uuid: str) -> HttpResp
 def sign(request: HttpRequest, access: Access, version_uuid: str) -> HttpResponse:
     version = selectors.version_get(access=access, version_uuid=version_uuid)
     try:
-        signed = services.charter_sign(
-            access=access, version=version, expected_version=_int(request.POST.get("version"))
-        )
+        signed = services.charter_sign(access=access, version=version, expected_version=editing.posted_version(request))
     except EditConflict:
         messages.error(request, "The text changed while you were reading it. Read this version again before signing.")
     except ValidationError as exc:
@@ -272,23 +273,12 @@ def workshop(request: HttpRequest, access: Access, workshop_uuid: str) -> HttpRe
     record = selectors.workshop_get(access=access, workshop_uuid=workshop_uuid)
     if request.method != "POST":
         return _workshop_page(request, access, record)
-    form = WorkshopForm(request.POST, access=access)
-    if form.is_valid():
-        try:
-            services.workshop_update(
-                access=access,
-                workshop=record,
-                expected_version=_int(request.POST.get("version")),
-                changes=dict(form.cleaned_data),
-            )
-        except EditConflict as exc:
-            form.add_error(None, CONFLICT.replace("the charter", "this record"))
-            return _workshop_page(request, access, exc.current, form=form, conflict=exc, status=409)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, "Workshop saved.")
-            return redirect("charter:workshop", slug=access.arrangement.slug, workshop_uuid=record.uuid)
-    return _workshop_page(
-        request, access, selectors.workshop_get(access=access, workshop_uuid=workshop_uuid), form=form
+    return editing.save_edit(
+        request,
+        WorkshopForm(request.POST, access=access),
+        record,
+        save=partial(services.workshop_update, access=access, workshop=record),
+        show=partial(_workshop_page, request, access),
+        saved="Workshop saved.",
+        done_url=reverse("charter:workshop", kwargs={"slug": access.arrangement.slug, "workshop_uuid": record.uuid}),
     )
