@@ -125,3 +125,18 @@ def test_the_board_and_decisions_pages_run_the_same_queries_for_2_or_12_meetings
     # meetings (decisions counted, open actions as a subquery). Decisions: the log
     # with its meetings joined.
     assert many == few
+
+
+def test_editing_a_meeting_saves_it_and_a_stale_edit_keeps_what_was_typed(client, world):
+    meeting = _meeting(world)
+    client.force_login(world.bob)
+    url = _url(world, f"meetings/{meeting.uuid}/")
+    form = {"title": "Quarter 1", "held_on": "2026-06-01", "attendees": [world.alice.pk, world.bob.pk]}
+
+    saved = client.post(url, {**form, "agenda": "1. Risks", "version": "1"})
+    stale = client.post(url, {**form, "agenda": "1. Money", "version": "1"})
+
+    assert saved.status_code == 302 and saved["Location"] == url
+    assert stale.status_code == 409 and "1. Money" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.agenda == "1. Risks" and meeting.version == 2

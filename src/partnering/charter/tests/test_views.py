@@ -201,3 +201,29 @@ def test_the_charter_page_runs_the_same_queries_for_2_or_10_versions_and_worksho
     # counted), workshops, their attendees, the attendees' memberships.
     assert CharterVersion.objects.count() == 9
     assert many == few
+
+
+def _workshop_form(world, **overrides):
+    return {
+        "kind": "charter_workshop",
+        "title": "First charter workshop",
+        "held_on": "2026-03-01",
+        "facilitator": "Fran Fisher",
+        "attendees": [world.alice.pk, world.bob.pk],
+        "outputs": "First draft.",
+        **overrides,
+    }
+
+
+def test_editing_a_workshop_saves_it_and_a_stale_edit_shows_the_latest(client, world):
+    client.force_login(world.fran)
+    url = client.post(_url(world, "workshops/new/"), _workshop_form(world))["Location"]
+
+    saved = client.post(url, {**_workshop_form(world, outputs="Second draft."), "version": "1"})
+    stale = client.post(url, {**_workshop_form(world, outputs="My draft."), "version": "1"})
+
+    assert saved.status_code == 302 and saved["Location"] == url
+    assert stale.status_code == 409
+    body = stale.content.decode()
+    assert "Someone else changed this record" in body and "Second draft." in body and "My draft." in body
+    assert "Second draft." in client.get(url).content.decode()
