@@ -13,8 +13,9 @@ any 5xx and any connection error is an error.
 
 Every `--interval` seconds each worker's resident memory is read from /proc. Memory counts as flat
 when every worker grew by less than 10% over the second half of the run (the first half lets
-caches, connections and lazily loaded modules settle), and as settling when no worker grew more in
-the last quarter than in the third (a leak grows about evenly; a plateau slows down). The parent writes the figures to
+caches, connections and lazily loaded modules settle), and as settling when every worker grew in the
+last quarter by at most half as many MB as in the third, or by under 1 MB (a leak grows about
+evenly; a plateau slows down). The parent writes the figures to
 BENCHMARKS.md between `<!-- soak:start -->` and `<!-- soak:end -->`, appending the markers if they
 are missing, and leaves everything else in the file alone. `--seconds 0` does nothing, so
 `make bench SOAK=0` skips the soak.
@@ -60,6 +61,7 @@ from partnering.bench.run import (
 
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
 FLAT_GROWTH = 0.10  # growth over the second half below which memory counts as flat
+SETTLED_MB = 1.0  # growth in the last quarter that counts as settled whatever came before
 WRITE_SHARE = 0.125
 
 
@@ -228,8 +230,18 @@ def summarise_memory(samples: list[tuple[float, dict[int, float]]]) -> dict[str,
         "workers": workers,
         "restarted": len(workers) - len(full),
         "flat": bool(full) and all(w["second_half_growth"] < FLAT_GROWTH for w in full),
-        "settling": bool(full) and all(w["last_quarter_growth"] <= w["third_quarter_growth"] for w in full),
+        "settling": bool(full) and all(_settling(w["quarters_mb"]) for w in full),
     }
+
+
+def _settling(quarters_mb: list[float]) -> bool:
+    """The last quarter grew by at most half the MB the third did, or by under 1 MB.
+
+    Compared in MB, not in percent: even growth is a smaller percentage of a bigger number, so
+    percentages would call a steady leak slowing down.
+    """
+    _, middle, three_quarters, end = quarters_mb
+    return end - three_quarters <= max(SETTLED_MB, 0.5 * (three_quarters - middle))
 
 
 def _at(series: list[tuple[float, float]], fraction: float) -> float:
@@ -382,8 +394,8 @@ def render(result: dict[str, Any], meta: dict[str, Any]) -> str:
         "",
         f"**Memory flat: {'yes' if memory['flat'] else 'no'}** (every worker grew by less than "
         f"{FLAT_GROWTH:.0%} over the second half); "
-        f"**settling: {'yes' if memory['settling'] else 'no'}** (every worker grew no more in the last "
-        f"quarter than in the third); workers replaced during the run: {memory['restarted']}.",
+        f"**settling: {'yes' if memory['settling'] else 'no'}** (every worker grew in the last quarter "
+        f"by at most half the MB it grew in the third, or by under {SETTLED_MB:.0f} MB); workers replaced during the run: {memory['restarted']}.",
     ]
     if result["examples"]:
         lines += ["", "First errors:", "", *(f"- `{e}`" for e in result["examples"])]

@@ -125,7 +125,7 @@ def _decision_page(
             decision=decision,
             form=form,
             conflict=conflict,
-            version=conflict.current.version if conflict else decision.version,
+            version=editing.version_to_show(request, decision, form=form, conflict=conflict),
         ),
         status=status,
     )
@@ -188,7 +188,7 @@ def _meeting_page(
             decision_form=decision_form or DecisionForm(prefix="decision"),
             action_form=action_form or ActionForm(access=access, with_status=False, prefix="action"),
             conflict=conflict,
-            version=conflict.current.version if conflict else meeting.version,
+            version=editing.version_to_show(request, meeting, form=form, conflict=conflict),
             attendees=list(meeting.attendees.order_by("full_name")),
             decisions=list(selectors.meeting_decisions(meeting=meeting)),
             actions=list(selectors.meeting_actions(access=access, meeting=meeting)),

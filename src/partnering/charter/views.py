@@ -261,7 +261,7 @@ def _workshop_page(
             workshop=workshop,
             form=form,
             conflict=conflict,
-            version=(conflict.current.version if conflict else workshop.version),
+            version=editing.version_to_show(request, workshop, form=form, conflict=conflict),
             by_side=selectors.attendees_by_side(access=access, workshop=workshop),
         ),
         status=status,

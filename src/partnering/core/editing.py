@@ -14,8 +14,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from partnering.arrangements.forms import validation_to_form
@@ -33,6 +33,22 @@ def posted_version(request: HttpRequest) -> int:
         return int(request.POST.get("version"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return 0
+
+
+def version_to_show(
+    request: HttpRequest, record: Any, *, form: forms.Form | None = None, conflict: EditConflict | None = None
+) -> int:
+    """The version an edit page posts back.
+
+    After a conflict, the latest (the reader has now seen it). When the page comes back with the
+    reader's own values (a refused value), the version they started from, so that a save over a
+    change someone made meanwhile is still caught. Otherwise the record's.
+    """
+    if conflict is not None:
+        return conflict.current.version
+    if form is not None and form.is_bound:
+        return posted_version(request)
+    return record.version
 
 
 def save_edit(
@@ -62,7 +78,10 @@ def save_edit(
             validation_to_form(form, exc)
             # A service may have set the new values on the record before refusing them: the
             # page shows the record as it is saved, and the refused values only in the form.
-            record.refresh_from_db()
+            try:
+                record.refresh_from_db()
+            except ObjectDoesNotExist:
+                raise Http404 from None
         else:
             messages.success(request, saved)
             return redirect(done_url)

@@ -238,6 +238,8 @@ class Kept:
     def of(cls, response: HttpResponse) -> Kept | None:
         if response.status_code != 200 or response.streaming or response.cookies:
             return None
+        if "no-store" in response.get("Cache-Control", ""):
+            return None  # a view that says no cache may keep it means this one too
         headers = tuple((h, response[h]) for h in KEPT_HEADERS if response.has_header(h))
         return cls(response.status_code, headers, zlib.compress(response.content, 1))
 

@@ -60,7 +60,7 @@ def test_memory_that_slows_down_in_the_last_quarter_is_settling():
 
 
 def test_memory_that_grows_evenly_is_not_settling_even_when_under_the_flat_limit():
-    samples = [(0, {1: 100.0}), (25, {1: 102.0}), (50, {1: 104.0}), (75, {1: 106.0}), (100, {1: 108.5})]
+    samples = [(0, {1: 100.0}), (25, {1: 102.0}), (50, {1: 104.0}), (75, {1: 106.0}), (100, {1: 108.0})]
 
     memory = summarise_memory(samples)
 
@@ -81,3 +81,9 @@ def test_the_report_shows_each_worker_by_quarter_and_both_verdicts():
 
     assert "| pid 7 | 100.0 | 160.0 | 170.0 | 176.0 | 178.0 | 178.0 | +3.5% | +1.1% | +4.7% |" in text
     assert "**Memory flat: yes**" in text and "**settling: yes**" in text and "**Errors: 0**" in text
+
+
+def test_a_last_quarter_under_a_megabyte_counts_as_settled():
+    samples = [(0, {1: 100.0}), (25, {1: 150.0}), (50, {1: 170.0}), (75, {1: 170.2}), (100, {1: 170.8})]
+
+    assert summarise_memory(samples)["settling"] is True

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -67,3 +69,32 @@ def test_a_save_over_an_old_version_shows_the_latest_with_409_and_keeps_what_was
     assert shown["record"] is latest and shown["status"] == 409 and isinstance(shown["conflict"], EditConflict)
     assert shown["form"].non_field_errors() == [editing.CONFLICT]
     assert shown["form"]["title"].value() == "Mine"
+
+
+def test_the_page_posts_back_the_latest_after_a_conflict_and_the_started_from_version_after_a_refusal(world):
+    meeting = _meeting(world)
+    meeting.version = 5
+    request = RequestFactory().post("/", {"version": "3", "title": "x"})
+    latest = type(meeting).objects.get(pk=meeting.pk)
+    latest.version = 6
+
+    assert editing.version_to_show(request, meeting) == 5
+    assert editing.version_to_show(request, meeting, form=TitleForm()) == 5
+    assert editing.version_to_show(request, meeting, form=TitleForm(request.POST)) == 3
+    assert (
+        editing.version_to_show(request, meeting, form=TitleForm(request.POST), conflict=EditConflict(latest, [])) == 6
+    )
+
+
+def test_a_refused_save_of_a_record_deleted_meanwhile_is_not_found(world):
+    meeting = _meeting(world)
+    request = RequestFactory().post("/", {"version": "1", "title": "Renamed"})
+
+    def save(*, expected_version, changes):
+        type(meeting).objects.filter(pk=meeting.pk).delete()
+        raise ValidationError("Gone.")
+
+    with pytest.raises(Http404):
+        editing.save_edit(
+            request, TitleForm(request.POST), meeting, save=save, show=_shown, saved="Saved.", done_url="/done/"
+        )

@@ -13,6 +13,7 @@ import re
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -21,7 +22,7 @@ from partnering.accounts.models import TokenScope
 from partnering.accounts.services import token_create
 from partnering.arrangements.models import Membership, RoleAssignment
 from partnering.assessments.tests.test_reports import build_annex_b
-from partnering.core import pagecache
+from partnering.core import downloads, pagecache
 from partnering.core.choices import Role, Side, Stage
 from partnering.core.prepared import Prepared
 from partnering.risks.tests.factories import make_risk
@@ -380,3 +381,8 @@ def test_a_head_request_goes_through_the_view_every_time(world, busy):
     client.get(url)
 
     assert client.head(url).status_code == 405  # the register is GET only, kept or not
+
+
+def test_a_response_marked_no_store_is_never_kept():
+    assert pagecache.Kept.of(HttpResponse(b"page")) is not None
+    assert pagecache.Kept.of(downloads.attachment(b"a,b\n", "risks.csv", downloads.CSV)) is None
