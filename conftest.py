@@ -15,6 +15,9 @@ import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+#: The apps' browser-test harness: Debian's Chromium and the live server for Playwright's fixtures.
+pytest_plugins = ["partnering.browser_testing"]
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Property tests judge results, not speed: Hypothesis's default 200 ms deadline per example

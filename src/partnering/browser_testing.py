@@ -1,9 +1,9 @@
 """The apps' browser-test harness: Debian's Chromium, the live server and axe-core, in one place.
 
-Each app's `tests/test_browser.py` imports what it needs from here (the two Playwright fixtures
-it overrides by name, `assert_accessible`, `sign_in`) and marks itself with `pytestmark =
-[pytest.mark.browser, needs_browser]`, so that a machine without Chromium or axe-core skips those
-modules and says why. The end-to-end suite (tests/e2e) has a fuller harness of its own, which
+The root conftest.py loads this module as a pytest plugin, so its two fixtures take the place of
+Playwright's own. Each app's `tests/test_browser.py` imports `assert_accessible` and `sign_in`
+and marks itself with `pytestmark = [pytest.mark.browser, needs_browser]`, so that a machine
+without Chromium or axe-core skips those modules and says why. The end-to-end suite (tests/e2e) has a fuller harness of its own, which
 also fails a test that leaves a page unchecked.
 """
 

@@ -8,13 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from partnering.browser_testing import (  # noqa: F401 - the two fixtures are used by name
-    assert_accessible,
-    browser_context_args,
-    browser_type_launch_args,
-    needs_browser,
-    sign_in,
-)
+from partnering.browser_testing import assert_accessible, needs_browser, sign_in
 
 pytestmark = [pytest.mark.browser, needs_browser]
 
