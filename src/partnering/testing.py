@@ -53,6 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ArrangementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Arrangement
+        skip_postgeneration_save = True  # the openness hook saves its own row
 
     title = factory.Sequence(lambda n: f"Arrangement {n}")
     slug = factory.LazyAttribute(lambda o: new_slug(o.title))

@@ -17,6 +17,7 @@ from partnering.arrangements.api import (
     OrganisationViewSet,
     OutcomeViewSet,
 )
+from partnering.arrangements.people_api import InvitationViewSet, MyInvitationsView
 
 NESTED = rf"arrangements/(?P<arrangement_slug>{SLUG_REGEX})"
 
@@ -25,6 +26,7 @@ router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("arrangements", ArrangementViewSet, basename="arrangement")
 router.register(rf"{NESTED}/members", MemberViewSet, basename="arrangement-member")
 router.register(rf"{NESTED}/outcomes", OutcomeViewSet, basename="arrangement-outcome")
+router.register(rf"{NESTED}/invitations", InvitationViewSet, basename="arrangement-invitation")
 router.register(
     rf"{NESTED}/openness/proposals",
     OpennessProposalViewSet,
@@ -35,6 +37,17 @@ router.register(rf"{NESTED}/actions", ActionViewSet, basename="arrangement-actio
 app_name = "api"
 
 urlpatterns = [
+    path("invitations/mine/", MyInvitationsView.as_view({"get": "list"}), name="my-invitations"),
+    path(
+        "invitations/mine/<uuid:uuid>/accept/",
+        MyInvitationsView.as_view({"post": "accept"}),
+        name="my-invitation-accept",
+    ),
+    path(
+        "invitations/mine/<uuid:uuid>/decline/",
+        MyInvitationsView.as_view({"post": "decline"}),
+        name="my-invitation-decline",
+    ),
     path("actions/mine/", MyActionsView.as_view(), name="my-actions"),
     path(
         "arrangements/<slug:arrangement_slug>/openness/",

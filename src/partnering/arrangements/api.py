@@ -31,7 +31,7 @@ from partnering.api.views_base import (
     kept_answer,
     member_scope,
 )
-from partnering.arrangements import selectors, services
+from partnering.arrangements import people, selectors, services
 from partnering.arrangements.models import (
     Arrangement,
     Membership,
@@ -311,11 +311,9 @@ class ArrangementViewSet(
         data = dict(serializer.validated_data)
         provider = data.pop("provider", None)
         new_provider = data.pop("new_provider", "")
-        if provider is None:
-            provider = services.organisation_get_or_create(name=new_provider, kind=OrganisationKind.PROVIDER)
         openness = dict(data.pop("openness", {}) or {})
         arrangement = services.arrangement_create(
-            user=request.user, provider=provider, openness=openness or None, **data
+            user=request.user, provider=provider, new_provider=new_provider, openness=openness or None, **data
         )
         access = access_for(user=request.user, arrangement_slug=arrangement.slug)
         return self._detail(access, access.arrangement, status.HTTP_201_CREATED)
@@ -373,12 +371,19 @@ class InviteSerializer(serializers.Serializer):
         default="",
         help_text="Needed when the person has no account yet.",
     )
-    side = NamedChoiceField(Side)
+    side = NamedChoiceField(
+        Side, required=False, help_text="Your own side (the default): each organisation adds its own people only."
+    )
     roles = serializers.ListField(child=NamedChoiceField(Role), allow_empty=False)
 
 
 class RolesSerializer(serializers.Serializer):
     roles = serializers.ListField(child=NamedChoiceField(Role), allow_empty=False)
+    handover_note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HandoverSerializer(serializers.Serializer):
+    successor = serializers.UUIDField(help_text="The membership of the successor, on your own side.")
     handover_note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -425,7 +430,7 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         """
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.member_invite(
+        membership = people.member_invite(
             access=self.get_access(),
             request_base_url=request.build_absolute_uri("/"),
             **serializer.validated_data,
@@ -441,15 +446,28 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         membership = self._membership()
         serializer = RolesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.member_set_roles(access=self.get_access(), membership=membership, **serializer.validated_data)
+        people.member_set_roles(access=self.get_access(), membership=membership, **serializer.validated_data)
         return Response(MemberSerializer(_membership_with_roles(membership)).data)
+
+    @extend_schema(request=HandoverSerializer, responses=MemberSerializer)
+    @action(detail=False, methods=["post"])
+    def handover(self, request: Request, arrangement_slug: str) -> Response:
+        """The SRO or SRIE hands their role to a successor of their own side and organisation."""
+        access = self.get_access()
+        serializer = HandoverSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        successor = selectors.membership_get(access=access, membership_uuid=serializer.validated_data["successor"])
+        people.lead_handover(
+            access=access, successor=successor, handover_note=serializer.validated_data["handover_note"]
+        )
+        return Response(MemberSerializer(_membership_with_roles(successor)).data)
 
     @extend_schema(request=None, responses={204: None})
     def destroy(self, request: Request, arrangement_slug: str, uuid: str) -> Response:
         """Remove the member; their history and past roles stay."""
         membership = self._membership()
         note = request.data.get("handover_note", "") if isinstance(request.data, dict) else ""
-        services.member_remove(access=self.get_access(), membership=membership, handover_note=str(note))
+        people.member_remove(access=self.get_access(), membership=membership, handover_note=str(note))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnering.accounts.models import Organisation, OrganisationKind
-from partnering.arrangements import services
+from partnering.arrangements import people, services
 from partnering.arrangements.models import Arrangement, Membership, RoleAssignment
 from partnering.core.choices import Role, Side, Stage
 from partnering.core.policy import access_for
@@ -167,11 +167,29 @@ def load_demo() -> tuple[Arrangement, list[Person]]:
             outcomes=OUTCOMES,
             creator_role=Role.SRO,
         )
+        # Each side adds its own people (sovereign sides): the SRO her customer colleagues and,
+        # once, the provider's lead, who accepts and adds the provider's people; the facilitator
+        # joins with both leads' agreement.
         access = access_for(user=sro, arrangement_slug=arrangement.slug)
-        for person in PEOPLE[1:]:
-            services.member_invite(
-                access=access, email=person.email, side=person.side, roles=person.roles, full_name=person.name
+        for person in (p for p in PEOPLE[1:] if p.side == Side.CUSTOMER):
+            people.member_invite(access=access, email=person.email, roles=person.roles, full_name=person.name)
+        srie_person = next(p for p in PEOPLE if Role.SRIE in p.roles)
+        invitation = people.provider_lead_invite(access=access, email=srie_person.email)
+        srie_user = users[srie_person.email]
+        people.invitation_accept(user=srie_user, invitation=invitation)
+        provider_access = access_for(user=srie_user, arrangement_slug=arrangement.slug)
+        others = [r for r in srie_person.roles if r != Role.SRIE]
+        if others:
+            people.member_set_roles(
+                access=provider_access,
+                membership=provider_access.membership,
+                roles=[Role.SRIE, *others],
             )
+        for person in (p for p in PEOPLE if p.side == Side.PROVIDER and p is not srie_person):
+            people.member_invite(access=provider_access, email=person.email, roles=person.roles, full_name=person.name)
+        for person in (p for p in PEOPLE if p.side == Side.NEUTRAL):
+            proposal = people.facilitator_propose(access=access, email=person.email)
+            people.facilitator_agree(access=provider_access, invitation=proposal)
         # The SRO also sits on the board.
         sro_membership = Membership.objects.get(arrangement=arrangement, user=sro)
         RoleAssignment.objects.get_or_create(

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from partnering.accounts.models import Organisation, OrganisationKind
 from partnering.arrangements.models import OpennessProfile
-from partnering.core.choices import OpenBook, Role, Side, Stage
+from partnering.core.choices import ROLE_SIDES, OpenBook, Role, Stage
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -96,8 +96,52 @@ class InviteForm(forms.Form):
     full_name = forms.CharField(
         label="Full name", required=False, max_length=200, help_text="Needed if they do not have an account yet."
     )
-    side = forms.ChoiceField(label="Side", choices=Side.choices, widget=forms.RadioSelect)
     roles = forms.MultipleChoiceField(label="Roles", choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, side: str | None = None, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        if side is not None:  # a side adds its own people: offer only the roles that side can hold
+            self.fields["roles"].choices = [(r.value, r.label) for r in Role if side in ROLE_SIDES[r]]
+
+
+class ProviderLeadForm(forms.Form):
+    email = forms.EmailField(label="E-mail address of the provider's lead")
+    full_name = forms.CharField(
+        label="Full name",
+        required=False,
+        max_length=200,
+        help_text="Needed only if the provider organisation has nobody here yet.",
+    )
+    message = forms.CharField(label="Message (optional)", required=False, max_length=500, widget=forms.Textarea)
+
+
+class FacilitatorForm(forms.Form):
+    email = forms.EmailField(label="Facilitator's e-mail address")
+    full_name = forms.CharField(
+        label="Full name", required=False, max_length=200, help_text="Needed if they do not have an account yet."
+    )
+    organisation_name = forms.CharField(
+        label="Their organisation",
+        required=False,
+        max_length=200,
+        help_text="Needed if they do not have an account yet. A facilitator belongs to neither side.",
+    )
+    message = forms.CharField(
+        label="Why this facilitator (optional)", required=False, max_length=500, widget=forms.Textarea
+    )
+
+
+class HandoverForm(forms.Form):
+    successor = forms.ChoiceField(label="Successor", widget=forms.RadioSelect)
+    handover_note = forms.CharField(
+        label="Handover note",
+        widget=forms.Textarea,
+        help_text="What your successor needs to know. Continuity preserves corporate memory.",
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].choices = [(str(m.uuid), m.user.full_name) for m in candidates]
 
 
 class RolesForm(forms.Form):

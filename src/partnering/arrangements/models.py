@@ -234,5 +234,59 @@ class RoleAssignment(TimeStampedModel):
         return f"{self.get_role_display()}: {self.membership.user}"
 
 
-for _model in (Arrangement, SharedOutcome, OpennessProfile, OpennessProposal, Membership, RoleAssignment):
+class InvitationKind(models.TextChoices):
+    PROVIDER_LEAD = "provider_lead", "Lead of the provider side (SRIE)"
+    FACILITATOR = "facilitator", "Partnering facilitator"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Invitation(TimeStampedModel):
+    """How a person of another organisation joins (sovereign sides, issue 13).
+
+    - The provider's lead: invited once by the customer's SRO, while the provider
+      side has nobody; the person accepts, and from then on the provider side is
+      the provider's own to manage.
+    - A neutral partnering facilitator: proposed by one lead and agreed by the
+      other; the membership starts when both have agreed.
+    """
+
+    arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=20, choices=InvitationKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    status = models.CharField(max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.CharField(max_length=500, blank=True)
+    sro_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sro_agreed_at = models.DateTimeField(null=True, blank=True)
+    srie_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    srie_agreed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = audited()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "kind"],
+                condition=Q(status="pending", kind="provider_lead"),
+                name="one_pending_provider_lead_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"
+
+
+for _model in (Arrangement, SharedOutcome, OpennessProfile, OpennessProposal, Membership, RoleAssignment, Invitation):
     register(_model)

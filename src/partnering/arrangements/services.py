@@ -8,22 +8,15 @@ the field it concerns, so forms can show the message in place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from partnering.accounts.models import Organisation, OrganisationKind
 from partnering.arrangements.models import (
@@ -37,9 +30,9 @@ from partnering.arrangements.models import (
     StageChange,
     new_slug,
 )
-from partnering.core.choices import ROLE_SIDES, SINGLE_HOLDER_ROLES, OpenBook, Role, Side, Stage
+from partnering.core.choices import ROLE_SIDES, OpenBook, Role, Side, Stage
 from partnering.core.concurrency import save_versioned
-from partnering.core.policy import Access, Perm, can_create_arrangement
+from partnering.core.policy import Access, Perm, can_create_arrangement, require_two_parties
 
 User = get_user_model()
 
@@ -54,7 +47,8 @@ def arrangement_create(
     *,
     user: Any,
     title: str,
-    provider: Organisation,
+    provider: Organisation | None = None,
+    new_provider: str = "",
     description: str = "",
     contract_start: date | None = None,
     contract_end: date | None = None,
@@ -65,11 +59,15 @@ def arrangement_create(
 ) -> Arrangement:
     """Convene an arrangement: the creator's organisation is the customer.
 
-    The first degree of openness is set by the convening customer here; from
+    `provider` names a registered provider organisation; `new_provider` registers one by
+    name, in the same transaction. The first degree of openness is set by the convening customer here; from
     then on it changes only when both the SRO and the SRIE agree.
     """
     if not can_create_arrangement(user):
         raise PermissionDenied("Only people in a customer organisation can set up an arrangement.")
+    if provider is None:
+        # Inside this transaction: a refused arrangement leaves no new organisation behind.
+        provider = organisation_get_or_create(name=new_provider, kind=OrganisationKind.PROVIDER)
     if provider.kind != OrganisationKind.PROVIDER:
         raise ValidationError({"provider": "Choose a provider organisation."})
     if provider.pk == user.organisation_id:
@@ -187,9 +185,12 @@ def outcome_remove(*, access: Access, outcome: SharedOutcome) -> None:
 def outcomes_agree(*, access: Access) -> int:
     """The SRO (for the customer) or SRIE (for the provider) agrees every outcome as it stands."""
     access.require(Perm.AGREE_OUTCOMES)
+    side = access.require_lead()
     now = timezone.now()
-    outcomes = SharedOutcome.objects.filter(arrangement=access.arrangement)
-    if access.side == Side.CUSTOMER:
+    outcomes = SharedOutcome.objects.filter(arrangement=access.arrangement).select_related(
+        "customer_agreed_by", "provider_agreed_by"
+    )
+    if side == Side.CUSTOMER:
         todo = outcomes.filter(customer_agreed_at__isnull=True)
         fields = {"customer_agreed_by": access.user, "customer_agreed_at": now}
     elif access.side == Side.PROVIDER:
@@ -201,6 +202,10 @@ def outcomes_agree(*, access: Access) -> int:
     for outcome in todo:  # saved one by one so each agreement reaches the audit trail
         for name, value in fields.items():
             setattr(outcome, name, value)
+        if outcome.is_agreed:
+            require_two_parties(
+                access.arrangement, customer_half=outcome.customer_agreed_by, provider_half=outcome.provider_agreed_by
+            )
         outcome.save()
         count += 1
     return count
@@ -215,172 +220,7 @@ def _same_arrangement(access: Access, obj: Any) -> None:
         raise Http404("No such record in this arrangement.")
 
 
-def _validate_side_and_roles(arrangement: Arrangement, user: Any, side: str, roles: Iterable[str]) -> list[str]:
-    roles = list(dict.fromkeys(roles))
-    if side not in Side.values:
-        raise ValidationError({"side": "Choose a side."})
-    if not roles:
-        raise ValidationError({"roles": "Choose at least one role."})
-    for role in roles:
-        if role not in ROLE_SIDES:
-            raise ValidationError({"roles": f"Unknown role: {role}."})
-        if side not in ROLE_SIDES[role]:
-            raise ValidationError(
-                {"roles": f"The {Role(role).label} cannot be on the {Side(side).label.lower()} side."}
-            )
-    if Role.OBSERVER in roles and len(roles) > 1:
-        raise ValidationError({"roles": "An observer only reads: choose observer alone, or other roles."})
-    org_id = getattr(user, "organisation_id", None)
-    if org_id is not None:
-        if side == Side.CUSTOMER and org_id != arrangement.customer_id:
-            raise ValidationError(
-                {"side": f"{user.email} belongs to another organisation and cannot be on the customer side."}
-            )
-        if side == Side.PROVIDER and org_id != arrangement.provider_id:
-            raise ValidationError(
-                {"side": f"{user.email} belongs to another organisation and cannot be on the provider side."}
-            )
-    return roles
-
-
-def _check_single_holders(arrangement: Arrangement, roles: Iterable[str], exclude: Membership | None) -> None:
-    for role in roles:
-        if role not in SINGLE_HOLDER_ROLES:
-            continue
-        holders = RoleAssignment.objects.filter(arrangement=arrangement, role=role, ended_at__isnull=True)
-        if exclude is not None:
-            holders = holders.exclude(membership=exclude)
-        holder = holders.select_related("membership__user").first()
-        if holder is not None:
-            raise ValidationError(
-                {
-                    "roles": f"{holder.membership.user} is already the {Role(role).label}. "
-                    "Hand the role over from their membership first."
-                }
-            )
-
-
-@transaction.atomic
-def member_invite(
-    *,
-    access: Access,
-    email: str,
-    side: str,
-    roles: Sequence[str],
-    full_name: str = "",
-    request_base_url: str | None = None,
-) -> Membership:
-    """Add a person to the arrangement, creating their account if they have none.
-
-    A new person gets an e-mail with a link to set their password. Refused:
-    an existing member (a duplicate invitation), a second SRO or SRIE, and
-    a person of another organisation on the customer or provider side.
-    """
-    if not access.can_manage_side(side):
-        raise PermissionDenied("You cannot add members to that side.")
-    email = email.strip().lower()
-    if not email:
-        raise ValidationError({"email": "Enter an e-mail address."})
-    arrangement = access.arrangement
-    user = User.objects.filter(email__iexact=email).first()
-    created = False
-    if user is None:
-        if not full_name.strip():
-            raise ValidationError({"full_name": "Enter the full name of the person you are inviting."})
-        organisation = {Side.CUSTOMER: arrangement.customer, Side.PROVIDER: arrangement.provider}.get(side)
-        user = User.objects.create_user(email=email, full_name=full_name.strip(), organisation=organisation)
-        created = True
-    roles = _validate_side_and_roles(arrangement, user, side, roles)
-    existing = Membership.objects.filter(arrangement=arrangement, user=user).first()
-    if existing is not None and existing.is_active:
-        raise ValidationError({"email": f"{email} is already a member of this arrangement."})
-    _check_single_holders(arrangement, roles, exclude=existing)
-    if existing is not None:
-        existing.is_active, existing.side, existing.left_at, existing.invited_by = True, side, None, access.user
-        existing.save()
-        membership = existing
-    else:
-        membership = Membership.objects.create(arrangement=arrangement, user=user, side=side, invited_by=access.user)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            for role in roles:
-                RoleAssignment.objects.create(
-                    arrangement=arrangement, membership=membership, role=role, started_at=now, assigned_by=access.user
-                )
-    except IntegrityError as exc:  # a concurrent invitation took the role first
-        raise ValidationError({"roles": "Someone else was given that role a moment ago."}) from exc
-    _send_invitation(membership, inviter=access.user, new_account=created, base_url=request_base_url)
-    return membership
-
-
-def _send_invitation(membership: Membership, *, inviter: Any, new_account: bool, base_url: str | None) -> None:
-    user = membership.user
-    base = (base_url or django_settings.SITE_URL).rstrip("/")
-    if new_account:
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        link = base + reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-    else:
-        link = base + reverse("arrangements:overview", kwargs={"slug": membership.arrangement.slug})
-    context = {"membership": membership, "inviter": inviter, "link": link, "new_account": new_account}
-    body = render_to_string("arrangements/email/invitation.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            f"You have been added to {membership.arrangement.title}",
-            body,
-            None,
-            [user.email],
-            html_message=render_to_string("arrangements/email/invitation.html", context),
-        )
-    )
-
-
-@transaction.atomic
-def member_set_roles(
-    *, access: Access, membership: Membership, roles: Sequence[str], handover_note: str = ""
-) -> Membership:
-    """Change a member's roles: ended roles keep their dates, new ones start now."""
-    if not access.can_manage_side(membership.side):
-        raise PermissionDenied("You cannot change the roles of that side's members.")
-    _same_arrangement(access, membership)
-    roles = _validate_side_and_roles(access.arrangement, membership.user, membership.side, roles)
-    current = {ra.role: ra for ra in membership.role_assignments.filter(ended_at__isnull=True)}
-    _check_single_holders(access.arrangement, [r for r in roles if r not in current], exclude=membership)
-    now = timezone.now()
-    for role, assignment in current.items():
-        if role not in roles:
-            assignment.ended_at = now
-            assignment.handover_note = handover_note.strip()
-            assignment.save()
-    for role in roles:
-        if role not in current:
-            RoleAssignment.objects.create(
-                arrangement=access.arrangement,
-                membership=membership,
-                role=role,
-                started_at=now,
-                assigned_by=access.user,
-            )
-    return membership
-
-
-@transaction.atomic
-def member_remove(*, access: Access, membership: Membership, handover_note: str = "") -> None:
-    """Members leave; their history and past roles stay for continuity."""
-    if not access.can_manage_side(membership.side):
-        raise PermissionDenied("You cannot remove that side's members.")
-    _same_arrangement(access, membership)
-    if membership.user_id == access.user.pk:
-        raise ValidationError("You cannot remove yourself. Ask another manager of your side.")
-    now = timezone.now()
-    for assignment in membership.role_assignments.filter(ended_at__isnull=True):
-        assignment.ended_at = now
-        assignment.handover_note = handover_note.strip()
-        assignment.save()
-    membership.is_active = False
-    membership.left_at = now
-    membership.save()
+# Members, roles, invitations and handovers are in arrangements.people (sovereign sides).
 
 
 # -- degree of openness ------------------------------------------------------
@@ -427,12 +267,16 @@ def openness_agree(*, access: Access, proposal: OpennessProposal) -> OpennessPro
     proposal = OpennessProposal.objects.select_for_update().get(pk=proposal.pk, arrangement=access.arrangement)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError("This proposal is no longer open.")
+    side = access.require_lead()
     now = timezone.now()
-    if Role.SRO in access.roles and proposal.sro_agreed_at is None:
+    if side == Side.CUSTOMER and proposal.sro_agreed_at is None:
         proposal.sro_agreed_by, proposal.sro_agreed_at = access.user, now
-    if Role.SRIE in access.roles and proposal.srie_agreed_at is None:
+    if side == Side.PROVIDER and proposal.srie_agreed_at is None:
         proposal.srie_agreed_by, proposal.srie_agreed_at = access.user, now
     if proposal.sro_agreed_at and proposal.srie_agreed_at:
+        require_two_parties(
+            access.arrangement, customer_half=proposal.sro_agreed_by, provider_half=proposal.srie_agreed_by
+        )
         profile = OpennessProfile.objects.select_for_update().get(arrangement=access.arrangement)
         for name, value in proposal.proposed_settings.items():
             setattr(profile, name, value)

@@ -10,16 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from partnering.accounts.models import OrganisationKind
 from partnering.arrangements import selectors, services
 from partnering.arrangements.forms import (
     ArrangementCreateForm,
     ArrangementForm,
-    InviteForm,
     OpennessForm,
     OutcomeForm,
-    RemoveMemberForm,
-    RolesForm,
     StageForm,
     validation_to_form,
 )
@@ -72,14 +68,12 @@ def arrangement_create(request: HttpRequest) -> HttpResponse:
         if form_ok and openness_ok:
             data = form.cleaned_data
             try:
-                provider = data["provider"] or services.organisation_get_or_create(
-                    name=data["new_provider"], kind=OrganisationKind.PROVIDER
-                )
                 arrangement = services.arrangement_create(
                     user=request.user,
                     title=data["title"],
                     description=data["description"],
-                    provider=provider,
+                    provider=data["provider"],
+                    new_provider=data["new_provider"],
                     contract_start=data["contract_start"],
                     contract_end=data["contract_end"],
                     stage=data["stage"],
@@ -198,67 +192,6 @@ def outcomes_agree(request: HttpRequest, access: Access) -> HttpResponse:
     count = services.outcomes_agree(access=access)
     messages.success(request, f"You agreed {count} outcome{'s' if count != 1 else ''} for your side.")
     return redirect("arrangements:overview", slug=access.arrangement.slug)
-
-
-@arrangement_page(Perm.VIEW, kept=True)
-def members(request: HttpRequest, access: Access) -> HttpResponse:
-    form = InviteForm(request.POST or None)
-    if request.method == "POST":
-        if not access.has(Perm.MANAGE_MEMBERS):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                membership = services.member_invite(
-                    access=access, request_base_url=request.build_absolute_uri("/"), **form.cleaned_data
-                )
-            except ValidationError as exc:
-                validation_to_form(form, exc)
-            else:
-                messages.success(
-                    request, f"{membership.user} added to the {membership.get_side_display().lower()} side."
-                )
-                return redirect("arrangements:members", slug=access.arrangement.slug)
-    return render(
-        request,
-        "arrangements/members.html",
-        _ctx(
-            access,
-            "members",
-            members=selectors.members_of(access=access),
-            form=form,
-            role_history=selectors.role_history(access=access),
-            can_manage=access.has(Perm.MANAGE_MEMBERS),
-        ),
-    )
-
-
-@arrangement_page(Perm.MANAGE_MEMBERS)
-def member_edit(request: HttpRequest, access: Access, membership_uuid: str) -> HttpResponse:
-    membership = selectors.membership_get(access=access, membership_uuid=membership_uuid)
-    if not access.can_manage_side(membership.side):
-        raise PermissionDenied
-    current = [ra.role for ra in membership.role_assignments.filter(ended_at__isnull=True)]
-    form = RolesForm(request.POST or None, initial={"roles": current})
-    remove_form = RemoveMemberForm(request.POST or None, prefix="remove")
-    if request.method == "POST":
-        try:
-            if request.POST.get("action") == "remove":
-                services.member_remove(
-                    access=access, membership=membership, handover_note=request.POST.get("remove-handover_note", "")
-                )
-                messages.success(request, f"{membership.user} removed from the arrangement.")
-                return redirect("arrangements:members", slug=access.arrangement.slug)
-            if form.is_valid():
-                services.member_set_roles(access=access, membership=membership, **form.cleaned_data)
-                messages.success(request, f"Roles of {membership.user} saved.")
-                return redirect("arrangements:members", slug=access.arrangement.slug)
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-    return render(
-        request,
-        "arrangements/member_edit.html",
-        _ctx(access, "members", membership=membership, form=form, remove_form=remove_form),
-    )
 
 
 @arrangement_page(Perm.VIEW)

@@ -24,7 +24,7 @@ from partnering.arrangements.models import Arrangement, Membership
 from partnering.charter.models import SECTION_FIELDS, Charter, CharterComment, CharterVersion, VersionStatus, Workshop
 from partnering.core.choices import Role, Side
 from partnering.core.concurrency import EditConflict, FieldChange, save_versioned
-from partnering.core.policy import Access, Perm
+from partnering.core.policy import Access, Perm, require_two_parties
 
 #: Fields of a version that an edit may change.
 TEXT_FIELDS = (*SECTION_FIELDS, "extra_sections")
@@ -141,10 +141,12 @@ def charter_edit(
 
 
 def signing_role(access: Access) -> str | None:
-    """Which signature this member gives: the SRO for the customer, the SRIE for the provider."""
-    if Role.SRO in access.roles and access.side == Side.CUSTOMER:
+    """Which signature this member gives: the SRO for the customer, the SRIE for the provider,
+    each only for their own organisation (core.policy rule 5)."""
+    side = access.lead_side()
+    if side == Side.CUSTOMER:
         return Role.SRO
-    if Role.SRIE in access.roles and access.side == Side.PROVIDER:
+    if side == Side.PROVIDER:
         return Role.SRIE
     return None
 
@@ -178,6 +180,9 @@ def charter_sign(*, access: Access, version: CharterVersion, expected_version: i
         current.srie_signed_by, current.srie_signed_at = access.user, now
     current.version += 1
     if current.sro_signed_at and current.srie_signed_at:
+        require_two_parties(
+            access.arrangement, customer_half=current.sro_signed_by, provider_half=current.srie_signed_by
+        )
         current.status = VersionStatus.AGREED
         current.agreed_at = now
         for older in CharterVersion.objects.filter(charter_id=current.charter_id, status=VersionStatus.AGREED).exclude(

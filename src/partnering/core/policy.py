@@ -13,6 +13,12 @@ Pages and the API both call these functions. The rules, in order:
    shared records only.
 4. Openness. The arrangement's agreed degree of openness decides which
    side's private material the other side may see (`side_sees`).
+5. Sovereign sides. Each organisation owns its people and its half of every
+   agreement: only a side's own managers, people of that side's organisation,
+   add, change or remove that side's members (`can_manage_side`); the neutral
+   side is added only with both leads' agreement; a "both sides agree" decision
+   is complete only when its two halves come from the two leads, each a member
+   of the organisation of their side (`lead_side`, `require_two_parties`).
 """
 
 from __future__ import annotations
@@ -125,12 +131,39 @@ class Access:
             allowed.append(self.side)
         return Q(**{f"{prefix}visibility__in": allowed})
 
+    @property
+    def of_own_organisation(self) -> bool:
+        """Rule 5: whether this member belongs to the organisation of their side.
+
+        Always true of members added through the services; checked again here so
+        that no stray membership (a person moved to another organisation, say)
+        can act for a side that is not their organisation's."""
+        return side_organisation_id(self.arrangement, self.side) == getattr(self.user, "organisation_id", None)
+
     def can_manage_side(self, side: str) -> bool:
-        """The SRO manages both sides' members (the customer convenes the
-        arrangement); everyone else with MANAGE_MEMBERS manages their own side."""
+        """Rule 5: a side's members are managed by that side's own managers only.
+
+        Nobody manages the neutral side directly: a facilitator joins with both
+        leads' agreement (`arrangements.services.facilitator_propose`)."""
         if not self.has(Perm.MANAGE_MEMBERS):
             return False
-        return Role.SRO in self.roles or side == self.side
+        return side == self.side and side in (Side.CUSTOMER, Side.PROVIDER) and self.of_own_organisation
+
+    def lead_side(self) -> str | None:
+        """Rule 5: the side this member leads (the SRO the customer's, the SRIE the
+        provider's), or None. A lead acts for their side only while they are a
+        member of that side's organisation."""
+        role = SIDE_LEADS.get(self.side)
+        if role is None or role not in self.roles or not self.of_own_organisation:
+            return None
+        return self.side
+
+    def require_lead(self) -> str:
+        side = self.lead_side()
+        if side is None:
+            raise PermissionDenied("Only the SRO, for the customer, and the SRIE, for the provider, can do this.")
+        set_actor(self.user)
+        return side
 
     # -- openness ----------------------------------------------------------
 
@@ -148,6 +181,39 @@ class Access:
 
     def sees_other_side_problems(self) -> bool:
         return bool(self.openness.problems_visible)
+
+
+#: Who leads each side (the guide's SRO and SRIE).
+SIDE_LEADS: dict[str, str] = {Side.CUSTOMER: Role.SRO, Side.PROVIDER: Role.SRIE}
+
+
+def side_organisation_id(arrangement: Arrangement, side: str) -> int | None:
+    """The organisation whose people make up `side` (None for the neutral side)."""
+    if side == Side.CUSTOMER:
+        return arrangement.customer_id
+    if side == Side.PROVIDER:
+        return arrangement.provider_id
+    return None
+
+
+def require_two_parties(arrangement: Arrangement, *, customer_half: Any, provider_half: Any) -> None:
+    """Rule 5, at the moment a two-party agreement completes: the customer's half was
+    given by a person of the customer organisation and the provider's half by a
+    person of the provider organisation, two different organisations. A role changed
+    between the proposal and the agreement cannot let one organisation give both."""
+    customer_org = getattr(customer_half, "organisation_id", None)
+    provider_org = getattr(provider_half, "organisation_id", None)
+    if (
+        customer_org is None
+        or provider_org is None
+        or customer_org != arrangement.customer_id
+        or provider_org != arrangement.provider_id
+        or customer_org == provider_org
+    ):
+        raise PermissionDenied(
+            "This agreement needs both organisations: the customer's SRO and the provider's SRIE, "
+            "each for their own organisation."
+        )
 
 
 def _memberships_with_roles() -> QuerySet:

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnering.arrangements.models import Membership
-from partnering.core.choices import Role
+from partnering.core.choices import Side
 from partnering.core.concurrency import save_versioned
-from partnering.core.policy import Access, Perm
+from partnering.core.policy import Access, Perm, require_two_parties
 from partnering.exit.models import ExitStatus, ExitStrategy, HandoverItem
 
 STRATEGY_FIELDS = ("triggers", "timeline", "continuity", "decision_by", "recompetition_starts", "handover_by")
@@ -88,12 +88,16 @@ def exit_strategy_agree(*, access: Access) -> ExitStrategy:
     missing = [str(ExitStrategy._meta.get_field(n).verbose_name) for n in REQUIRED_TO_AGREE if not getattr(strategy, n)]
     if missing:
         raise ValidationError(f"Complete the strategy before agreeing it: {', '.join(missing)}.")
+    side = access.require_lead()
     now = timezone.now()
-    if Role.SRO in access.roles and strategy.sro_agreed_at is None:
+    if side == Side.CUSTOMER and strategy.sro_agreed_at is None:
         strategy.sro_agreed_by, strategy.sro_agreed_at = access.user, now
-    if Role.SRIE in access.roles and strategy.srie_agreed_at is None:
+    if side == Side.PROVIDER and strategy.srie_agreed_at is None:
         strategy.srie_agreed_by, strategy.srie_agreed_at = access.user, now
     if strategy.sro_agreed_at and strategy.srie_agreed_at:
+        require_two_parties(
+            access.arrangement, customer_half=strategy.sro_agreed_by, provider_half=strategy.srie_agreed_by
+        )
         strategy.status = ExitStatus.AGREED
     strategy.version += 1
     _stamp(strategy, access)

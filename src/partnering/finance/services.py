@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from partnering.arrangements.models import ProposalStatus
-from partnering.core.choices import Role, Side
+from partnering.core.choices import Side
 from partnering.core.concurrency import save_versioned
-from partnering.core.policy import Access, Perm
+from partnering.core.policy import Access, Perm, require_two_parties
 from partnering.finance import gainshare
 from partnering.finance.models import (
     Book,
@@ -256,12 +256,16 @@ def incentive_agree(*, access: Access, proposal: IncentiveProposal) -> Incentive
     proposal = IncentiveProposal.objects.select_for_update().get(pk=proposal.pk, arrangement=access.arrangement)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError("This proposal is no longer open.")
+    side = access.require_lead()
     now = timezone.now()
-    if Role.SRO in access.roles and proposal.sro_agreed_at is None:
+    if side == Side.CUSTOMER and proposal.sro_agreed_at is None:
         proposal.sro_agreed_by, proposal.sro_agreed_at = access.user, now
-    if Role.SRIE in access.roles and proposal.srie_agreed_at is None:
+    if side == Side.PROVIDER and proposal.srie_agreed_at is None:
         proposal.srie_agreed_by, proposal.srie_agreed_at = access.user, now
     if proposal.sro_agreed_at and proposal.srie_agreed_at:
+        require_two_parties(
+            access.arrangement, customer_half=proposal.sro_agreed_by, provider_half=proposal.srie_agreed_by
+        )
         terms = terms_from(proposal.proposed_terms)
         mechanism = proposal.mechanism
         if mechanism is None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from partnering.core.choices import Side
 from partnering.core.concurrency import save_versioned
-from partnering.core.policy import Access, Perm
+from partnering.core.policy import Access, Perm, require_two_parties
 from partnering.kpis.models import BaselineProposal, Kpi, KpiKind, Measurement, Source, TargetProposal
 from partnering.kpis.periods import period_start
 
@@ -167,6 +167,10 @@ def proposal_agree(*, access: Access, proposal: BaselineProposal | TargetProposa
         raise ValidationError("A later proposal has replaced this one: agree that one instead.")
     if current.proposed_side == access.side:
         raise ValidationError("The other side must agree this: your side proposed it.")
+    halves = {current.proposed_side: current.proposed_by, access.side: access.user}
+    require_two_parties(
+        access.arrangement, customer_half=halves.get(Side.CUSTOMER), provider_half=halves.get(Side.PROVIDER)
+    )
     current.agreed_by = access.user
     current.agreed_side = access.side
     current.agreed_at = timezone.now()

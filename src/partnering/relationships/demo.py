@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from partnering.arrangements import services as arrangement_services
+from partnering.arrangements import people as arrangement_people
 from partnering.arrangements.models import Membership
 from partnering.core.choices import Role, Side
 from partnering.core.demo_hooks import demo_hook
@@ -56,7 +56,7 @@ def demo_relationships(arrangement) -> None:  # noqa: ANN001
             )
     srie = access_for(user=members[SRIE].user, arrangement_slug=arrangement.slug)
     if NEWCOMER[0] not in members:
-        newcomer = arrangement_services.member_invite(
+        newcomer = arrangement_people.member_invite(
             access=srie, email=NEWCOMER[0], full_name=NEWCOMER[1], side=Side.PROVIDER, roles=[Role.OBSERVER]
         )
         services.role_hand_over(

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 
 from partnering.actions.models import Action
-from partnering.arrangements import services as arrangement_services
+from partnering.arrangements import people as arrangement_people
 from partnering.arrangements.models import Membership
 from partnering.core.choices import Role, Side
 from partnering.core.concurrency import save_versioned
@@ -120,18 +120,16 @@ def role_hand_over(
         raise ValidationError({"role": f"{from_member.user} does not hold that role."})
     remaining = sorted(outgoing - {role})
     if leaves:
-        arrangement_services.member_remove(access=access, membership=from_member, handover_note=note)
+        arrangement_people.member_remove(access=access, membership=from_member, handover_note=note)
     elif not remaining:
         raise ValidationError(
             {"leaves": f"{from_member.user} holds no other role: tick that they leave the arrangement."}
         )
     else:
-        arrangement_services.member_set_roles(
-            access=access, membership=from_member, roles=remaining, handover_note=note
-        )
+        arrangement_people.member_set_roles(access=access, membership=from_member, roles=remaining, handover_note=note)
     incoming = set(to_member.role_assignments.filter(ended_at__isnull=True).values_list("role", flat=True))
     incoming.discard(Role.OBSERVER)  # an observer taking on a role is no longer read-only
-    arrangement_services.member_set_roles(access=access, membership=to_member, roles=sorted(incoming | {role}))
+    arrangement_people.member_set_roles(access=access, membership=to_member, roles=sorted(incoming | {role}))
     if leaves:
         _move_pairs(access, from_member, to_member)
     return to_member

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from partnering.actions import selectors, services
 from partnering.actions.models import Action, ActionStatus
-from partnering.arrangements import services as arrangement_services
+from partnering.arrangements import people as arrangement_people
 from partnering.core.audit import set_actor
 from partnering.core.choices import Role, Side, Visibility
 from partnering.core.concurrency import EditConflict
@@ -38,7 +38,7 @@ def test_the_owner_must_be_a_member(world):
 
 def test_a_former_member_cannot_own_an_action(world):
     carol = world.arrangement.memberships.get(user=world.carol)
-    arrangement_services.member_remove(access=world.access(world.alice), membership=carol)
+    arrangement_people.member_remove(access=world.access(world.alice), membership=carol)
 
     with pytest.raises(ValidationError):
         _create(world, owner=world.carol)

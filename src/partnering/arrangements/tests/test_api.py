@@ -326,8 +326,10 @@ def test_inviting_a_new_person_creates_their_account_and_emails_them(
     assert response.data["user"]["email"] == "nia@northshire.example"
     assert response.data["user"]["organisation"]["slug"] == world.customer.slug
     assert response.data["roles"] == ["board_member"]
-    assert [m.to for m in mailoutbox] == [["nia@northshire.example"]]
+    # The invitee gets the link; the provider's lead is told of the change to the customer side.
+    assert [m.to for m in mailoutbox] == [["nia@northshire.example"], [world.bob.email]]
     assert "http://testserver/accounts/password-reset/" in mailoutbox[0].body
+    assert "Nia New joined the customer side" in mailoutbox[1].body
 
 
 def invite(client: APIClient, world: Any, **body: Any) -> Any:
@@ -373,7 +375,7 @@ def test_inviting_a_provider_person_to_the_customer_side_is_400(world, alice):
     )
 
     assert response.status_code == 400
-    assert "another organisation" in response.data["side"][0]
+    assert "cannot be added by your side" in response.data["email"][0]
 
 
 def test_inviting_a_new_person_without_a_name_is_400(world, alice):
@@ -435,15 +437,15 @@ def test_setting_roles_replaces_the_current_ones(world, bob):
     assert response.data["roles"] == ["board_member", "contract_manager"]
 
 
-def test_giving_a_second_person_the_srie_role_is_400(world, alice):
-    response = signed_in(alice).patch(member_url(world, world.peter), {"roles": ["srie"]}, format="json")
+def test_giving_a_second_person_the_srie_role_is_400(world, bob):
+    response = signed_in(bob).patch(member_url(world, world.peter), {"roles": ["srie"]}, format="json")
 
     assert response.status_code == 400
     assert "roles" in response.data
 
 
-def test_removed_member_loses_access(world, alice):
-    response = signed_in(alice).delete(member_url(world, world.peter), {"handover_note": "Left"}, format="json")
+def test_removed_member_loses_access(world, bob):
+    response = signed_in(bob).delete(member_url(world, world.peter), {"handover_note": "Left"}, format="json")
 
     assert response.status_code == 204
     assert signed_in(world.peter).get(url(world)).status_code == 404

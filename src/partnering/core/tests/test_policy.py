@@ -30,9 +30,20 @@ EXPECTED_ROLES: dict[Perm, set[str]] = {
 }
 
 
-def _access(side: str = Side.CUSTOMER, *roles: str, open_book: str = OpenBook.BOTH) -> Access:
-    arrangement = SimpleNamespace(openness=SimpleNamespace(open_book=open_book, problems_visible=True))
-    return Access(user=None, arrangement=arrangement, membership=None, side=side, roles=frozenset(roles))
+CUSTOMER_ORG, PROVIDER_ORG, NEUTRAL_ORG = 1, 2, 3
+SIDE_ORG = {Side.CUSTOMER: CUSTOMER_ORG, Side.PROVIDER: PROVIDER_ORG, Side.NEUTRAL: NEUTRAL_ORG}
+
+
+def _access(
+    side: str = Side.CUSTOMER, *roles: str, open_book: str = OpenBook.BOTH, organisation: int | None = None
+) -> Access:
+    arrangement = SimpleNamespace(
+        openness=SimpleNamespace(open_book=open_book, problems_visible=True),
+        customer_id=CUSTOMER_ORG,
+        provider_id=PROVIDER_ORG,
+    )
+    user = SimpleNamespace(organisation_id=SIDE_ORG[side] if organisation is None else organisation)
+    return Access(user=user, arrangement=arrangement, membership=None, side=side, roles=frozenset(roles))
 
 
 def test_every_permission_is_in_the_table():
@@ -109,7 +120,7 @@ def test_visible_q_filters_like_can_see(world, user, titles):
 @pytest.mark.parametrize(
     ("side", "roles", "manages"),
     [
-        (Side.CUSTOMER, [Role.SRO], {Side.CUSTOMER, Side.PROVIDER, Side.NEUTRAL}),
+        (Side.CUSTOMER, [Role.SRO], {Side.CUSTOMER}),
         (Side.PROVIDER, [Role.SRIE], {Side.PROVIDER}),
         (Side.CUSTOMER, [Role.RELATIONSHIP_MANAGER], {Side.CUSTOMER}),
         (Side.PROVIDER, [Role.RELATIONSHIP_MANAGER], {Side.PROVIDER}),
@@ -118,10 +129,62 @@ def test_visible_q_filters_like_can_see(world, user, titles):
         (Side.CUSTOMER, [Role.OBSERVER], set()),
     ],
 )
-def test_the_sro_manages_both_sides_and_others_their_own(side, roles, manages):
+def test_each_side_is_managed_by_its_own_managers_only(side, roles, manages):
     access = _access(side, *roles)
 
     assert {s for s in Side if access.can_manage_side(s)} == manages
+
+
+@pytest.mark.parametrize(("side", "role"), [(Side.CUSTOMER, Role.SRO), (Side.PROVIDER, Role.SRIE)])
+def test_a_manager_of_another_organisation_manages_no_side(side, role):
+    """A stray membership (a person now of the other organisation) acts for no side."""
+    other = PROVIDER_ORG if side == Side.CUSTOMER else CUSTOMER_ORG
+    access = _access(side, role, Role.RELATIONSHIP_MANAGER, organisation=other)
+
+    assert not any(access.can_manage_side(s) for s in Side)
+    assert access.lead_side() is None
+
+
+@pytest.mark.parametrize(
+    ("side", "roles", "leads"),
+    [
+        (Side.CUSTOMER, [Role.SRO], Side.CUSTOMER),
+        (Side.PROVIDER, [Role.SRIE], Side.PROVIDER),
+        (Side.CUSTOMER, [Role.RELATIONSHIP_MANAGER], None),
+        (Side.PROVIDER, [Role.RELATIONSHIP_MANAGER, Role.BOARD_MEMBER], None),
+        (Side.NEUTRAL, [Role.FACILITATOR], None),
+    ],
+)
+def test_only_the_sro_and_the_srie_lead_a_side(side, roles, leads):
+    assert _access(side, *roles).lead_side() == leads
+
+
+@pytest.mark.parametrize(
+    ("customer_half", "provider_half", "agreed"),
+    [
+        (CUSTOMER_ORG, PROVIDER_ORG, True),
+        (CUSTOMER_ORG, CUSTOMER_ORG, False),
+        (PROVIDER_ORG, PROVIDER_ORG, False),
+        (PROVIDER_ORG, CUSTOMER_ORG, False),
+        (NEUTRAL_ORG, PROVIDER_ORG, False),
+        (CUSTOMER_ORG, None, False),
+    ],
+)
+def test_a_two_party_agreement_needs_both_organisations(customer_half, provider_half, agreed):
+    from django.core.exceptions import PermissionDenied
+
+    from partnering.core.policy import require_two_parties
+
+    arrangement = SimpleNamespace(customer_id=CUSTOMER_ORG, provider_id=PROVIDER_ORG)
+    halves = {
+        "customer_half": SimpleNamespace(organisation_id=customer_half),
+        "provider_half": None if provider_half is None else SimpleNamespace(organisation_id=provider_half),
+    }
+    if agreed:
+        require_two_parties(arrangement, **halves)
+    else:
+        with pytest.raises(PermissionDenied):
+            require_two_parties(arrangement, **halves)
 
 
 # Whose book each side reads, for each open-book setting.
