@@ -439,3 +439,27 @@ def _handover_item(world: World) -> str:
 @route_object("gate")
 def _gateway_gate(world: World) -> int:
     return 0
+
+
+@route_object("invitation_uuid")
+@route_object("uuid", routes="api:arrangement-invitation")
+def _facilitator_proposal(world: World) -> str:
+    """A facilitator proposed by the customer's SRO, waiting for the SRIE."""
+    from partnering.accounts.models import Organisation
+    from partnering.arrangements import people
+    from partnering.testing import UserFactory
+
+    neutral = Organisation.objects.get(name="Meridian Facilitation")
+    UserFactory(email="gill@meridian.example", full_name="Gill Green", organisation=neutral)
+    proposal = people.facilitator_propose(access=world.access(world.alice), email="gill@meridian.example")
+    return str(proposal.uuid)
+
+
+@route_object("uuid", routes="api:my-invitation", hidden_from=("alice", "bob", "charlie", "dave", "fran"))
+def _provider_lead_invitation(world: World) -> str:
+    """Peter's invitation to lead the provider side of another arrangement of alice's: his alone."""
+    from partnering.arrangements import people, services
+
+    arrangement = services.arrangement_create(user=world.alice, title="Waste services", provider=world.provider)
+    invitation = people.provider_lead_invite(access=world.access(world.alice, arrangement), email=world.peter.email)
+    return str(invitation.uuid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -186,9 +188,12 @@ def handover(request: HttpRequest, access: Access) -> HttpResponse:
 def invitations(request: HttpRequest) -> HttpResponse:
     """The signed-in person's invitations to lead a provider side."""
     if request.method == "POST":
-        invitation = get_object_or_404(
-            Invitation, uuid=request.POST.get("invitation"), user=request.user, kind=InvitationKind.PROVIDER_LEAD
-        )
+        try:
+            wanted = uuid.UUID(request.POST.get("invitation", ""))
+        except ValueError:
+            messages.error(request, "Choose an invitation to accept or decline.")
+            return redirect("arrangements:invitations")
+        invitation = get_object_or_404(Invitation, uuid=wanted, user=request.user, kind=InvitationKind.PROVIDER_LEAD)
         try:
             if request.POST.get("decision") == "decline":
                 people.invitation_decline(user=request.user, invitation=invitation)
