@@ -381,7 +381,7 @@ def respondent_submit(*, access: Access, assessment: Assessment) -> Respondent:
 
 def _require_lead(access: Access, assessment: Assessment) -> str:
     _check_assessment(access, assessment)
-    if not access.has(Perm.LEAD_SIDE) or access.side not in assessment.sides:
+    if not access.has(Perm.LEAD_SIDE) or access.lead_side() != access.side or access.side not in assessment.sides:
         raise PermissionDenied(
             "Only the side lead (the SRO for the customer, the SRIE for the provider) submits the side's answers."
         )

@@ -72,6 +72,9 @@ def board_roles_update(*, access: Access, expected_version: int, roles: dict[Any
         member = members.get(membership_id)
         if member is None:
             raise ValidationError("Only board members have a board role.")
+        # Sovereign sides: each side seats its own people; the other side's seats stay as they are.
+        if member.membership.side != access.side and member.board_role != role:
+            raise PermissionDenied(f"{member.membership.user}'s board role is set by their own side.")
         if role not in member.allowed:
             raise ValidationError(
                 {"roles": f"{member.membership.user} cannot be {BoardRole(role).label.lower()} of the board."}

@@ -30,17 +30,32 @@ def test_the_sro_chairs_and_the_srie_advises_by_default(world):
 
 def test_the_srie_may_be_senior_supplier_but_never_chair(world):
     bob = world.arrangement.memberships.get(user=world.bob)
-    services.board_roles_update(access=world.access(world.alice), expected_version=1, roles={bob.pk: "senior_supplier"})
+    services.board_roles_update(access=world.access(world.bob), expected_version=1, roles={bob.pk: "senior_supplier"})
 
     roles = {m.user: m.board_role for m in selectors.board_members(access=world.access(world.bob))}
     assert roles[world.bob] == "senior_supplier"
     with pytest.raises(ValidationError):
-        services.board_roles_update(access=world.access(world.alice), expected_version=2, roles={bob.pk: "chair"})
+        services.board_roles_update(access=world.access(world.bob), expected_version=2, roles={bob.pk: "chair"})
+
+
+def test_each_side_seats_its_own_people_on_the_board(world):
+    """Sovereign sides: the customer cannot change the provider's board seats, nor the other way round."""
+    bob = world.arrangement.memberships.get(user=world.bob)
+    alice = world.arrangement.memberships.get(user=world.alice)
+
+    with pytest.raises(PermissionDenied):
+        services.board_roles_update(
+            access=world.access(world.alice), expected_version=1, roles={bob.pk: "senior_supplier"}
+        )
+    # Posting the other side's seats as they are (the whole board form) is fine.
+    services.board_roles_update(
+        access=world.access(world.alice), expected_version=1, roles={alice.pk: "chair", bob.pk: "technical_adviser"}
+    )
 
 
 def test_board_roles_are_saved_under_one_version(world):
     bob = world.arrangement.memberships.get(user=world.bob)
-    services.board_roles_update(access=world.access(world.alice), expected_version=1, roles={bob.pk: "senior_supplier"})
+    services.board_roles_update(access=world.access(world.bob), expected_version=1, roles={bob.pk: "senior_supplier"})
 
     with pytest.raises(EditConflict):
         services.board_roles_update(
