@@ -408,6 +408,7 @@ class MemberViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         "create": Perm.MANAGE_MEMBERS,
         "partial_update": Perm.MANAGE_MEMBERS,
         "destroy": Perm.MANAGE_MEMBERS,
+        "handover": Perm.LEAD_SIDE,
     }
 
     def _membership(self) -> Membership:

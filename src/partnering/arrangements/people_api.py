@@ -24,6 +24,7 @@ from partnering.api.views_base import (
 )
 from partnering.arrangements import people
 from partnering.arrangements.models import Invitation, InvitationKind, InvitationStatus
+from partnering.core.policy import Perm
 
 
 class InviteeSerializer(serializers.Serializer):
@@ -81,6 +82,8 @@ class InvitationViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     serializer_class = InvitationSerializer
     lookup_field = "uuid"
     lookup_value_regex = UUID_REGEX
+    #: Only the leads (the SRO, the SRIE) invite, agree and withdraw.
+    action_perms = {"create": Perm.LEAD_SIDE, "agree": Perm.LEAD_SIDE, "withdraw": Perm.LEAD_SIDE}
 
     def get_queryset(self) -> QuerySet[Invitation]:
         if getattr(self, "swagger_fake_view", False):

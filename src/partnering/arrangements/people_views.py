@@ -75,7 +75,7 @@ def members(request: HttpRequest, access: Access) -> HttpResponse:
     return _members_page(request, access, form=form)
 
 
-@arrangement_page(Perm.AGREE_OUTCOMES)
+@arrangement_page(Perm.LEAD_SIDE)
 @require_POST
 def provider_lead_invite(request: HttpRequest, access: Access) -> HttpResponse:
     form = ProviderLeadForm(request.POST)
@@ -92,7 +92,7 @@ def provider_lead_invite(request: HttpRequest, access: Access) -> HttpResponse:
     return _members_page(request, access, lead_form=form)
 
 
-@arrangement_page(Perm.AGREE_OUTCOMES)
+@arrangement_page(Perm.LEAD_SIDE)
 @require_POST
 def facilitator_propose(request: HttpRequest, access: Access) -> HttpResponse:
     form = FacilitatorForm(request.POST)
@@ -107,7 +107,7 @@ def facilitator_propose(request: HttpRequest, access: Access) -> HttpResponse:
     return _members_page(request, access, facilitator_form=form)
 
 
-@arrangement_page(Perm.AGREE_OUTCOMES)
+@arrangement_page(Perm.LEAD_SIDE)
 @require_POST
 def invitation_decide(request: HttpRequest, access: Access, invitation_uuid: str) -> HttpResponse:
     invitation = get_object_or_404(Invitation, arrangement=access.arrangement, uuid=invitation_uuid)
@@ -163,7 +163,7 @@ def member_edit(request: HttpRequest, access: Access, membership_uuid: str) -> H
     )
 
 
-@arrangement_page(Perm.AGREE_OUTCOMES)
+@arrangement_page(Perm.LEAD_SIDE)
 def handover(request: HttpRequest, access: Access) -> HttpResponse:
     side = access.require_lead()
     candidates = [m for m in selectors.members_of(access=access) if m.side == side and m.user_id != access.user.pk]
