@@ -346,7 +346,7 @@ def test_the_anonymous_pulse_survey_and_a_refused_bank_upload(page: Page, log_in
     from partnering.arrangements.models import OpennessProfile
     from partnering.assessments import services
     from partnering.assessments.models import PulseResponse, QuestionBank
-    from partnering.assessments.pulse import pulse_create
+    from partnering.assessments.pulse import pulse_create, pulse_invite
 
     OpennessProfile.objects.filter(arrangement=world.arrangement).update(staff_360_reporting=True)
     services.banks_sync_builtin()
@@ -354,19 +354,22 @@ def test_the_anonymous_pulse_survey_and_a_refused_bank_upload(page: Page, log_in
     survey = pulse_create(
         access=world.access(world.alice), bank=bank, title="Spring staff pulse", teams=["Service desk", "Finance"]
     )
+    pulse_invite(
+        access=world.access(world.bob), survey=survey, emails=["staff@brightwave.example"], team="Service desk"
+    )
+    (link,) = re.findall(r"/pulse/[A-Za-z0-9_-]+/", mail.outbox[-1].body)
 
-    # Nobody signs in: the survey's link is all a member of staff needs.
-    page.goto(f"/pulse/{survey.token}/")
+    # Nobody signs in: the person's own link is all they need.
+    page.goto(link)
     expect(page.get_by_role("heading", level=1, name="Spring staff pulse")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    expect(page.get_by_text("provider staff: Service desk")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_accessible(page)
     assert PulseResponse.objects.count() == 0
 
-    page.get_by_role("group", name="Which organisation do you work for?").get_by_label("The provider").check()
-    page.get_by_label("Your team").select_option(label="Service desk")
     for q in bank.bank.questions:
         group = page.get_by_role("group", name=q.text[:1].upper() + q.text[1:], exact=True)
         group.get_by_label("Partly" if q.id == "B6" else "Largely", exact=True).check()
@@ -376,6 +379,11 @@ def test_the_anonymous_pulse_survey_and_a_refused_bank_upload(page: Page, log_in
     assert_accessible(page)
     (response,) = PulseResponse.objects.filter(survey=survey)
     assert response.side == "provider" and response.team == "Service desk"
+
+    # The link takes one response.
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1, name="This link has been used")).to_be_visible()
+    assert_accessible(page)
 
     # An organisation's own bank, with two mistakes: every problem is listed with its line and field.
     before = QuestionBank.objects.count()

@@ -8,7 +8,10 @@ exactly (see importer.py), which is what makes an exit without lock-in real.
 An export made by a member holds only what the member's side may see
 (access policy rule 3: the other side's private records and their discussion
 stay out) and never an answer the blind rule hides (the other side's answers
-before the reveal, and its individual answers ever). The operator's export
+before the reveal, and its individual answers ever). Only what was revealed
+leaves: of the other side's agreed answers the archive holds the answer as
+submitted and its history from the submission on, never the drafts typed
+before it (`HISTORY_FILTERS`). The operator's export
 (`partnering export --all`) holds everything.
 """
 
@@ -29,13 +32,14 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from partnering.accounts.models import Organisation, User
 from partnering.archive.graph import Node, archive_nodes
 from partnering.arrangements.models import Arrangement
-from partnering.assessments.models import QuestionBank
+from partnering.assessments.models import Participation, QuestionBank
+from partnering.assessments.selectors import can_see_both_sides_before_reveal
 from partnering.core.choices import Side
 from partnering.core.policy import Access
 
@@ -44,13 +48,50 @@ FORMAT_VERSION = 1
 README = (Path(__file__).parent / "README_FORMAT.txt").read_text(encoding="utf-8")
 
 
+def _agreed_of(side: str, access: Access) -> Q:
+    """The other side's agreed answers where the member may read them (`selectors.sides_visible`):
+    once revealed, or before for the facilitator when the openness lets them see blind answers;
+    a one-sided assessment reaches only the facilitator."""
+    participation = [Participation.BOTH, side] if access.is_neutral else [Participation.BOTH]
+    q = Q(respondent__isnull=True, side=side, assessment__participation__in=participation)
+    if can_see_both_sides_before_reveal(access):
+        return q
+    return q & Q(assessment__revealed_at__isnull=False)
+
+
+def _other_sides(access: Access) -> list[str]:
+    return [side for side in (Side.CUSTOMER, Side.PROVIDER) if side != access.side]
+
+
 def _answer_filter(access: Access) -> Q:
-    """The blind rule for answers: the member's own side's, and the other side's agreed answers once revealed."""
-    return Q(side=access.side) | Q(
-        respondent__isnull=True,
-        assessment__revealed_at__isnull=False,
-        assessment__participation__in=["both", access.side],
-    )
+    """The blind rule for answers: the member's own side's, and the other side's agreed answers
+    where the member may read them."""
+    q = Q(side=access.side)
+    for side in _other_sides(access):
+        q |= _agreed_of(side, access)
+    return q
+
+
+def _answer_history_filter(access: Access, history: type[models.Model]) -> Q:
+    """Only what was revealed leaves: of the other side's agreed answers, the version the side
+    submitted and any change after it, never the drafts typed before.
+
+    Before the submission an agreed answer is a draft of the side lead's: every value, comment
+    and piece of evidence they tried. Its history rows up to the submission stay within the side,
+    except the last one, which is the answer as submitted (and revealed). The member's own side's
+    history is theirs, drafts included.
+    """
+    q = Q(side=access.side)
+    for side in _other_sides(access):
+        submitted = f"assessment__{side}_submitted_at"
+        as_submitted = (
+            history.objects.filter(id=OuterRef("id"), history_date__lte=OuterRef(submitted))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        since = Q(history_date__gt=F(submitted)) | (Q(history_id=Subquery(as_submitted)) & ~Q(history_type="-"))
+        q |= _agreed_of(side, access) & since
+    return q
 
 
 def _books(access: Access) -> Q:
@@ -65,7 +106,9 @@ def _customer_book(access: Access) -> Q:
 
 def _nothing(access: Access) -> Q:
     # 360° pulse responses are only ever shown grouped, with groups under five withheld
-    # (assessments.pulse.pulse_results): single responses never leave the installation.
+    # (assessments.pulse.pulse_results): single responses never leave the installation in a
+    # member's export, nor the survey's links (their hashes, whether each was used) or the
+    # digests of the addresses invited.
     return Q(pk__in=[])
 
 
@@ -74,9 +117,17 @@ def _nothing(access: Access) -> Q:
 MEMBER_FILTERS: dict[str, Callable[[Access], Q]] = {
     "assessments.answer": _answer_filter,
     "assessments.pulseresponse": _nothing,
+    "assessments.pulseinvitation": _nothing,
+    "assessments.pulseinvitee": _nothing,
     "finance.costline": _books,
     "finance.valuemeasure": _books,
     "finance.budgetconstraint": _customer_book,
+}
+
+#: Rules for the history rows of a member's export where they differ from the records' own
+#: (`MEMBER_FILTERS`): called with the access and the history model.
+HISTORY_FILTERS: dict[str, Callable[[Access, type[models.Model]], Q]] = {
+    "assessments.answer": _answer_history_filter,
 }
 
 
@@ -96,12 +147,16 @@ class Scope:
         self._live: dict[str, QuerySet] = {}
         self._hist: dict[str, QuerySet] = {}
 
-    def _member_q(self, node: Node) -> Q:
+    def _member_q(self, node: Node, *, history: bool = False) -> Q:
         q = Q()
         if self.access is None:
             return q
         if any(f.name == "visibility" for f in node.model._meta.concrete_fields):
             q &= self.access.visible_q()
+        history_rule = HISTORY_FILTERS.get(node.label) if history else None
+        if history_rule is not None:
+            assert node.history_model is not None
+            return q & history_rule(self.access, node.history_model)
         rule = MEMBER_FILTERS.get(node.label)
         if rule is not None:
             q &= rule(self.access)
@@ -143,7 +198,7 @@ class Scope:
             if self.access is not None:
                 # A record the member may not see now is hidden with its whole past.
                 hidden = node.model._base_manager.exclude(pk__in=self.live(node).values("pk"))
-                qs = qs.filter(self._member_q(node)).exclude(id__in=hidden.values("pk"))
+                qs = qs.filter(self._member_q(node, history=True)).exclude(id__in=hidden.values("pk"))
             self._hist[node.label] = qs.order_by("history_date", "history_id")
         return self._hist[node.label]
 

@@ -93,11 +93,29 @@ def _keep_timestamps(model_list: list[type[models.Model]]) -> Iterator[None]:
                 f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+#: Fields a later version of the product no longer keeps, dropped when an older archive is read:
+#: the pulse survey's shared link (replaced by single-use links) and the day a response came in
+#: (a response keeps no time at all).
+RETIRED_FIELDS: dict[str, frozenset[str]] = {
+    "assessments.pulsesurvey": frozenset({"token"}),
+    "assessments.pulseresponse": frozenset({"submitted_on"}),
+}
+
+
+def _without_retired(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for entry in entries:
+        retired = RETIRED_FIELDS.get(entry.get("model", ""), frozenset())
+        for rec in (*entry.get("records", []), *entry.get("history", [])) if retired else ():
+            for name in retired:
+                rec.get("fields", {}).pop(name, None)
+    return entries
+
+
 class _Loader:
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.nodes = {n.label: n for n in archive_nodes()}
-        self.entries = data.get("models", [])
+        self.entries = _without_retired(data.get("models", []))
         #: node label -> key -> new primary key (live records; negative for records known only from history)
         self.pks: dict[str, dict[str, Any]] = {}
         self.users: dict[str, int] = {}

@@ -127,7 +127,7 @@ class PulseCreateForm(forms.Form):
         label="Teams",
         required=False,
         widget=forms.Textarea,
-        help_text="One team name per line. Staff choose their team; a breakdown is shown only where at least 5 people answered.",
+        help_text="One team name per line. Each person is invited in a team; a team's answers are shown only where at least 5 of its people answered.",
     )
 
     def __init__(self, *args: Any, banks: Any, **kwargs: Any):
@@ -135,22 +135,30 @@ class PulseCreateForm(forms.Form):
         self.fields["bank"].queryset = banks
 
     def team_list(self) -> list[str]:
-        return [t.strip() for t in self.cleaned_data.get("teams", "").splitlines() if t.strip()][:50]
+        return [t.strip()[:100] for t in self.cleaned_data.get("teams", "").splitlines() if t.strip()][:50]
 
 
-def pulse_answer_form(bank: BankSpec, teams: list[str]) -> type[forms.Form]:
-    """A form for one anonymous pulse response: side, team, and one answer per question."""
-    fields: dict[str, forms.Field] = {
-        "side": forms.ChoiceField(
-            label="Which organisation do you work for?",
-            widget=forms.RadioSelect,
-            choices=[(Side.CUSTOMER.value, "The customer"), (Side.PROVIDER.value, "The provider")],
-        )
-    }
-    if teams:
-        fields["team"] = forms.ChoiceField(
-            label="Your team", required=False, choices=[("", "Prefer not to say"), *[(t, t) for t in teams]]
-        )
+class PulseInviteForm(forms.Form):
+    team = forms.ChoiceField(label="Their team", required=False)
+    emails = forms.CharField(
+        label="E-mail addresses",
+        widget=forms.Textarea,
+        max_length=60_000,
+        help_text="One a line. Each person gets their own link, which takes one response.",
+    )
+
+    def __init__(self, *args: Any, teams: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", "No team"), *[(t, t) for t in teams]]
+
+    def addresses(self) -> list[str]:
+        return self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n").splitlines()
+
+
+def pulse_answer_form(bank: BankSpec) -> type[forms.Form]:
+    """A form for one anonymous pulse response: one answer per question (the side and the team
+    come from the person's link)."""
+    fields: dict[str, forms.Field] = {}
     for q in bank.questions:
         fields[f"q_{q.id}"] = forms.ChoiceField(
             label=q.text[:1].upper() + q.text[1:],

@@ -8,7 +8,6 @@ answered on, so a later edit of a bank never changes past results.
 from __future__ import annotations
 
 import functools
-import secrets
 import uuid
 
 from django.conf import settings
@@ -213,14 +212,14 @@ class Answer(TimeStampedModel):
 class PulseSurvey(TimeStampedModel):
     """360° staff reporting: an anonymous pulse survey of both organisations' staff.
 
-    Reached by a secret link without an account. Responses store no identity.
+    Answered through single-use links, one per invited person (`PulseInvitation`), without an
+    account. Responses store no identity; results only once the survey is closed.
     """
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="pulse_surveys")
     bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=300)
-    token = models.CharField(max_length=64, unique=True, default=functools.partial(secrets.token_urlsafe, 24))
-    teams = models.JSONField(default=list, blank=True, help_text="Team names respondents choose from.")
+    teams = models.JSONField(default=list, blank=True, help_text="The teams people are invited in.")
     is_open = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -233,11 +232,53 @@ class PulseSurvey(TimeStampedModel):
         return self.title
 
 
-class PulseResponse(models.Model):
-    """An anonymous response: no user, no IP address, no time finer than the day.
+class PulseInvitation(models.Model):
+    """One person's single-use link to a survey, in the group (side and team) they were invited in.
 
-    Deliberately not a TimeStampedModel and not audited: a precise timestamp
-    or a history row with an actor could be joined to a person.
+    Only the SHA-256 of the link's token is kept (like personal access tokens), and nothing of
+    the person: no user, no address, no time. Deliberately not a TimeStampedModel and not
+    audited: when a link was used, next to the responses, could tell whose answers they are.
+    The response made through it does not point back at it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(PulseSurvey, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    side = models.CharField(max_length=20, choices=[(Side.CUSTOMER, "Customer"), (Side.PROVIDER, "Provider")])
+    team = models.CharField(max_length=100, blank=True)
+    used = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["survey", "side", "team", "used"])]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.survey_id}"
+
+
+class PulseInvitee(models.Model):
+    """That an address was invited to a survey by a side, as a keyed digest: one link per person.
+
+    Kept apart from the invitations (nothing joins the two), so who was invited never tells
+    whose link was used.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(PulseSurvey, on_delete=models.CASCADE, related_name="invitees")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "digest"], name="one_pulse_link_per_person")]
+
+    def __str__(self) -> str:
+        return f"Invitee of {self.survey_id}"
+
+
+class PulseResponse(models.Model):
+    """An anonymous response: no user, no address, no time at all, no link to its invitation.
+
+    Deliberately not a TimeStampedModel and not audited: a timestamp (even a day) or a history
+    row with an actor could be joined to a person, for example to the day their link was sent.
+    The side and team are copied from the invitation it came through.
     """
 
     # A random key, so not even the order of insertion is kept in the ids.
@@ -246,7 +287,6 @@ class PulseResponse(models.Model):
     side = models.CharField(max_length=20, choices=[(Side.CUSTOMER, "Customer"), (Side.PROVIDER, "Provider")])
     team = models.CharField(max_length=100, blank=True)
     answers = models.JSONField()
-    submitted_on = models.DateField()
 
     class Meta:
         indexes = [models.Index(fields=["survey", "side", "team"])]

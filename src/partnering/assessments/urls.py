@@ -19,6 +19,7 @@ urlpatterns = [
     path(A + "trend/<slug:bank_key>/", views.trend, name="trend"),
     path(A + "pulse/new/", views.pulse_new, name="pulse_new"),
     path(A + "pulse/<uuid:survey_uuid>/", views.pulse_results_view, name="pulse_results"),
+    path(A + "pulse/<uuid:survey_uuid>/invite/", views.pulse_invite_view, name="pulse_invite"),
     path("banks/", views.bank_list, name="banks"),
     path("banks/<slug:bank_key>/v<int:version>/", views.bank_detail, name="bank_detail"),
     path("pulse/<str:token>/", views.pulse_public, name="pulse_public"),

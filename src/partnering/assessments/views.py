@@ -19,11 +19,22 @@ from partnering.assessments.forms import (
     BankUploadForm,
     InviteRespondentsForm,
     PulseCreateForm,
+    PulseInviteForm,
     StartForm,
     pulse_answer_form,
 )
 from partnering.assessments.models import Assessment, Perspective, PulseSurvey, QuestionBank
-from partnering.assessments.pulse import pulse_close, pulse_create, pulse_open_by_token, pulse_respond, pulse_results
+from partnering.assessments.pulse import (
+    MIN_GROUP,
+    LinkUsed,
+    invitations_sent,
+    pulse_close,
+    pulse_create,
+    pulse_invitation_by_token,
+    pulse_invite,
+    pulse_respond,
+    pulse_results,
+)
 from partnering.core import charts
 from partnering.core.gate import arrangement_page
 from partnering.core.policy import Access, Perm
@@ -396,46 +407,99 @@ def pulse_new(request: HttpRequest, access: Access) -> HttpResponse:
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
-            messages.success(request, "Pulse survey created. Share its link with staff of both organisations.")
+            messages.success(
+                request, "Pulse survey created. Invite your side's staff below: each person gets their own link."
+            )
             return redirect("assessments:pulse_results", slug=access.arrangement.slug, survey_uuid=survey.uuid)
     return render(request, "assessments/pulse_new.html", _ctx(access, form=form))
 
 
-@arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
-def pulse_results_view(request: HttpRequest, access: Access, survey_uuid: str) -> HttpResponse:
-    survey = get_object_or_404(
+def _survey(access: Access, survey_uuid: str) -> PulseSurvey:
+    return get_object_or_404(
         PulseSurvey.objects.select_related("bank"), arrangement=access.arrangement, uuid=survey_uuid
     )
-    if request.method == "POST":
-        pulse_close(access=access, survey=survey)
-        messages.success(request, "Survey closed.")
-        return redirect(request.path)
-    data = pulse_results(access=access, survey=survey)
-    link = request.build_absolute_uri(f"/pulse/{survey.token}/")
+
+
+def _pulse_page(
+    request: HttpRequest, access: Access, survey: PulseSurvey, invite_form: PulseInviteForm | None = None
+) -> HttpResponse:
+    can_manage = access.has(Perm.MANAGE_ASSESSMENTS)
+    can_invite = survey.is_open and can_manage and not access.is_neutral
+    if can_invite and invite_form is None:
+        invite_form = PulseInviteForm(teams=survey.teams)
     return render(
         request,
         "assessments/pulse_results.html",
-        _ctx(access, survey=survey, data=data, link=link, can_manage=access.has(Perm.MANAGE_ASSESSMENTS)),
+        _ctx(
+            access,
+            survey=survey,
+            data=None if survey.is_open else pulse_results(access=access, survey=survey),
+            sent=invitations_sent(access=access, survey=survey) if survey.is_open else None,
+            can_manage=can_manage,
+            invite_form=invite_form if can_invite else None,
+            min_group=MIN_GROUP,
+        ),
+        status=400 if invite_form is not None and invite_form.errors else 200,
     )
 
 
-def pulse_public(request: HttpRequest, token: str) -> HttpResponse:
-    """The anonymous survey page: no account, and nothing about the person is stored."""
-    survey = pulse_open_by_token(token)
-    spec = survey.bank.bank
-    form_class = pulse_answer_form(spec, survey.teams)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+@arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
+def pulse_results_view(request: HttpRequest, access: Access, survey_uuid: str) -> HttpResponse:
+    """While open: how many links the reader's side sent, and the invitation form; once
+    closed: the results."""
+    survey = _survey(access, survey_uuid)
+    if request.method == "POST":
+        pulse_close(access=access, survey=survey)
+        messages.success(request, "Survey closed. Its links no longer work, and its results are below.")
+        return redirect(request.path)
+    return _pulse_page(request, access, survey)
+
+
+@arrangement_page(Perm.MANAGE_ASSESSMENTS)
+@require_POST
+def pulse_invite_view(request: HttpRequest, access: Access, survey_uuid: str) -> HttpResponse:
+    survey = _survey(access, survey_uuid)
+    form = PulseInviteForm(request.POST, teams=survey.teams)
+    if form.is_valid():
         try:
-            pulse_respond(
+            invited = pulse_invite(
+                access=access,
                 survey=survey,
-                side=data["side"],
-                team=data.get("team", ""),
-                answers={q.id: data[f"q_{q.id}"] for q in spec.questions},
+                emails=form.addresses(),
+                team=form.cleaned_data["team"],
+                base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as exc:
             validation_to_form(form, exc)
         else:
+            sent = len(invited.sent)
+            message = f"{sent} invitation{'' if sent == 1 else 's'} sent."
+            if invited.already:
+                message += f" Already invited, so not sent again: {', '.join(invited.already)}."
+            messages.success(request, message)
+            return redirect("assessments:pulse_results", slug=access.arrangement.slug, survey_uuid=survey.uuid)
+    return _pulse_page(request, access, survey, invite_form=form)
+
+
+def pulse_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The anonymous survey page, through one person's link: no account, and nothing about
+    the person is stored."""
+    try:
+        invitation = pulse_invitation_by_token(token)
+    except LinkUsed:
+        return render(request, "assessments/pulse_used.html", status=410)
+    survey = invitation.survey
+    spec = survey.bank.bank
+    form = pulse_answer_form(spec)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            pulse_respond(token=token, answers={q.id: data[f"q_{q.id}"] for q in spec.questions})
+        except LinkUsed:
+            return render(request, "assessments/pulse_used.html", status=410)
+        except ValidationError as exc:
+            validation_to_form(form, exc)
+        else:
             return render(request, "assessments/pulse_thanks.html", {"survey": survey})
-    return render(request, "assessments/pulse_public.html", {"survey": survey, "spec": spec, "form": form})
+    context = {"survey": survey, "spec": spec, "form": form, "invitation": invitation, "min_group": MIN_GROUP}
+    return render(request, "assessments/pulse_public.html", context)

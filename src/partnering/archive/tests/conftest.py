@@ -32,7 +32,11 @@ def populated(world):
         Answer.objects.create(assessment=assessment, side="customer", question_id=qid, value="yes", comment="Ours")
         Answer.objects.create(assessment=assessment, side="provider", question_id=qid, value="no", comment="Theirs")
     Answer.objects.create(assessment=blind, respondent=respondent, side="provider", question_id=qid, value="no")
-    Assessment.objects.filter(pk=revealed.pk).update(status="revealed", revealed_at=timezone.now())
+    # Revealed: both sides submitted (the archive keeps the other side's answers from its submission).
+    now = timezone.now()
+    Assessment.objects.filter(pk=revealed.pk).update(
+        status="revealed", revealed_at=now, customer_submitted_at=now, provider_submitted_at=now
+    )
     shared = risk_create(
         access=alice, title="Key people leave", owning_side="customer", likelihood=4, impact=5, owner=world.alice
     )

@@ -202,17 +202,44 @@ def test_timestamps_survive(populated):
 
 
 @pytest.mark.django_db
-def test_a_members_export_holds_no_single_pulse_response_of_either_side(populated):
-    from partnering.assessments.models import PulseResponse, PulseSurvey, QuestionBank
+def test_a_members_export_holds_no_single_pulse_response_of_either_side_nor_its_links(populated):
+    from partnering.assessments.models import PulseInvitation, PulseResponse, PulseSurvey, QuestionBank
 
     world = populated.world
     bank = QuestionBank.objects.get(key="annex-b", is_current=True)
     survey = PulseSurvey.objects.create(arrangement=world.arrangement, bank=bank, title="Pulse", teams=["Service desk"])
-    PulseResponse.objects.create(
-        survey=survey, side="provider", team="Service desk", answers={"B1": "not_at_all"}, submitted_on="2025-01-01"
-    )
+    PulseInvitation.objects.create(survey=survey, token_hash="0" * 64, side="provider", team="Service desk", used=True)
+    PulseResponse.objects.create(survey=survey, side="provider", team="Service desk", answers={"B1": "not_at_all"})
 
     data = collect(world.arrangement, access=world.access(world.alice))
 
     assert _records(data, "assessments.pulseresponse")["records"] == []
-    assert len(_records(collect(world.arrangement), "assessments.pulseresponse")["records"]) == 1
+    assert _records(data, "assessments.pulseinvitation")["records"] == []
+    everything = collect(world.arrangement)
+    assert len(_records(everything, "assessments.pulseresponse")["records"]) == 1
+    assert len(_records(everything, "assessments.pulseinvitation")["records"]) == 1
+
+
+@pytest.mark.django_db
+def test_an_archive_from_before_single_use_pulse_links_still_imports(populated):
+    """The survey's shared link and the response's day are no longer kept: an older archive's are dropped."""
+    from partnering.assessments.models import PulseResponse, PulseSurvey
+
+    world = populated.world
+    bank = QuestionBank.objects.get(key="annex-b", is_current=True)
+    survey = PulseSurvey.objects.create(arrangement=world.arrangement, bank=bank, title="Pulse", is_open=False)
+    PulseResponse.objects.create(survey=survey, side="provider", team="", answers={"B1": "largely"})
+    data = collect(world.arrangement)
+    _records(data, "assessments.pulsesurvey")["records"][0]["fields"]["token"] = "an-old-shared-link"
+    for h in _records(data, "assessments.pulsesurvey")["history"]:
+        h["fields"]["token"] = "an-old-shared-link"
+    _records(data, "assessments.pulseresponse")["records"][0]["fields"]["submitted_on"] = "2025-01-01"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("archive.json", json.dumps(data))
+    _wipe()
+
+    archive_import(buffer.getvalue())
+
+    assert PulseResponse.objects.get().answers == {"B1": "largely"}
+    assert PulseSurvey.objects.get().title == "Pulse"
