@@ -70,25 +70,21 @@ class ContractFactsInput(serializers.Serializer):
     terminated_on = serializers.DateField(required=False, allow_null=True)
 
 
-DutySerializer = inline_serializer(
-    name="ProcurementDuty",
-    fields={
-        "facts": ContractFactsSerializer(allow_null=True),
-        "in_scope": serializers.BooleanField(help_text="The Act applies, the value is £5m or more, no exemption."),
-        "published_kpis": serializers.ListField(child=serializers.UUIDField()),
-        "next_due": serializers.DateField(allow_null=True),
-        "next_due_reason": serializers.CharField(allow_null=True),
-        "overdue": serializers.BooleanField(),
-        "warnings": serializers.ListField(child=serializers.CharField()),
-    },
-)
+class ProcurementDutySerializer(serializers.Serializer):
+    facts = ContractFactsSerializer(allow_null=True)
+    in_scope = serializers.BooleanField(help_text="The Act applies, the value is £5m or more, no exemption.")
+    published_kpis = serializers.ListField(child=serializers.UUIDField())
+    next_due = serializers.DateField(allow_null=True)
+    next_due_reason = serializers.CharField(allow_null=True)
+    overdue = serializers.BooleanField()
+    warnings = serializers.ListField(child=serializers.CharField())
 
 
 def _duty(view: ArrangementScopedMixin) -> dict[str, Any]:
     access = view.get_access()
     duty = selectors.duty(access=access)
     return {
-        "facts": ContractFactsSerializer(duty.facts).data if duty.facts else None,
+        "facts": duty.facts,
         "in_scope": duty.in_scope,
         "published_kpis": [str(k.uuid) for k in selectors.published_kpis(access=access).only("uuid")],
         "next_due": duty.due.on if duty.due else None,
@@ -104,11 +100,11 @@ class ProcurementView(ArrangementScopedMixin, APIView):
 
     action_perms = {"patch": Perm.EDIT_ARRANGEMENT}
 
-    @extend_schema(responses=DutySerializer)
+    @extend_schema(responses=ProcurementDutySerializer)
     def get(self, request: Request, arrangement_slug: str) -> Response:
-        return Response(DutySerializer(_duty(self)).data)
+        return Response(ProcurementDutySerializer(_duty(self)).data)
 
-    @extend_schema(request=ContractFactsInput, responses=DutySerializer)
+    @extend_schema(request=ContractFactsInput, responses=ProcurementDutySerializer)
     def patch(self, request: Request, arrangement_slug: str) -> Response:
         """Record or change the contract facts (customer managers); a stale `version` gives 409."""
         serializer = ContractFactsInput(data=request.data)
@@ -116,33 +112,29 @@ class ProcurementView(ArrangementScopedMixin, APIView):
         values = dict(serializer.validated_data)
         version = values.pop("version")
         services.contract_facts_save(access=self.get_access(), expected_version=version, values=values)
-        return Response(DutySerializer(_duty(self)).data)
+        return Response(ProcurementDutySerializer(_duty(self)).data)
 
 
-PublishInput = inline_serializer(
-    name="PublishedKpiInput",
-    fields={
-        "kpi": serializers.UUIDField(help_text="The KPI's UUID."),
-        "published": serializers.BooleanField(help_text="true to mark it published, false to take it off."),
-    },
-)
+class PublishedKpiInput(serializers.Serializer):
+    kpi = serializers.UUIDField(help_text="The KPI's UUID.")
+    published = serializers.BooleanField(help_text="true to mark it published, false to take it off.")
 
 
 @extend_schema(parameters=[ARRANGEMENT_SLUG_PARAMETER])
 class PublishedKpisView(ArrangementScopedMixin, APIView):
     action_perms = {"post": Perm.EDIT_ARRANGEMENT}
 
-    @extend_schema(request=PublishInput, responses=DutySerializer)
+    @extend_schema(request=PublishedKpiInput, responses=ProcurementDutySerializer)
     def post(self, request: Request, arrangement_slug: str) -> Response:
         """Mark a KPI as one of the contract's published KPIs (s.52), or take it off (customer managers)."""
-        serializer = PublishInput(data=request.data)
+        serializer = PublishedKpiInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         kpi = kpi_get(access=self.get_access(), kpi_uuid=serializer.validated_data["kpi"])
         if serializer.validated_data["published"]:
             services.kpi_publish(access=self.get_access(), kpi=kpi)
         else:
             services.kpi_unpublish(access=self.get_access(), kpi=kpi)
-        return Response(DutySerializer(_duty(self)).data)
+        return Response(ProcurementDutySerializer(_duty(self)).data)
 
 
 class ProviderResponseSerializer(serializers.ModelSerializer):
