@@ -241,3 +241,17 @@ def test_the_assessment_page_runs_the_same_queries_for_few_or_many_ratings(clien
     # 1 session, 2 user, 3 membership, 4 roles, 5 the assessment, 6 ratings with KPIs,
     # 7 their responses, 8 responses to the whole, 9 breaches.
     assert many == few == 9, "\n".join(s[:150] for s in sql)
+
+
+def test_the_history_page_never_shows_the_provider_a_draft_rating(client, world, draft):
+    rating = draft.ratings.get(kpi__name="First-time fix")
+    services.rating_set(access=world.access(world.alice), rating=rating, value="inadequate", reason="Secret draft.")
+    url = f"/arrangements/{world.arrangement.slug}/history/"
+
+    client.force_login(world.bob)
+    theirs = client.get(url).content.decode()
+    client.force_login(world.alice)
+    ours = client.get(url).content.decode()
+
+    assert "Secret draft." in ours
+    assert "Secret draft." not in theirs
