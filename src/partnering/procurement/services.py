@@ -16,7 +16,6 @@ Who may do what (expressed here with the member's side and roles, on top of
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -425,7 +424,3 @@ def _email_provider(access: Access, issue: PerformanceIssue) -> None:
     subject = f"{arrangement.title}: {issue.get_kind_display().lower()} recorded for the contract performance notice"
     body = render_to_string("procurement/email/issue.txt", context)
     transaction.on_commit(lambda: send_mail(subject, body, None, emails))
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"£{value:,.2f}"
