@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "partnering.lessons",
     "partnering.exit",
     "partnering.archive",
+    "partnering.procurement",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

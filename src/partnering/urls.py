@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("partnering.lessons.urls")),
     path("", include("partnering.exit.urls")),
     path("", include("partnering.archive.urls")),
+    path("", include("partnering.procurement.urls")),
     path("api/v1/", include("partnering.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

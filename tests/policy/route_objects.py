@@ -473,3 +473,48 @@ def _provider_lead_invitation(world: World) -> str:
     arrangement = services.arrangement_create(user=world.alice, title="Waste services", provider=world.provider)
     invitation = people.provider_lead_invite(access=world.access(world.alice, arrangement), email=world.peter.email)
     return str(invitation.uuid)
+
+
+# -- the Procurement Act 2023 (partnering.procurement) ----------------------------------
+
+
+def _performance_assessment(world: World) -> Any:
+    """A shared assessment (both sides and the facilitator see it) rating one published KPI."""
+    from datetime import date
+
+    from partnering.procurement.models import PerformanceAssessment, PublishedKpi
+    from partnering.procurement.services import assessment_share, assessment_start, kpi_publish
+
+    found = PerformanceAssessment.objects.filter(arrangement=world.arrangement).first()
+    if found is None:
+        kpi = _kpi(world)
+        alice = world.access(world.alice)
+        if not PublishedKpi.objects.filter(kpi=kpi).exists():
+            kpi_publish(access=alice, kpi=kpi)
+        found = assessment_start(access=alice, period_start=date(2025, 4, 1), period_end=date(2026, 3, 31))
+        found = assessment_share(access=alice, assessment=found)
+    return found
+
+
+@route_object("assessment_uuid", routes="procurement:")
+@route_object("uuid", routes="api:arrangement-performance-assessment")
+def _performance_assessment_uuid(world: World) -> str:
+    return str(_performance_assessment(world).uuid)
+
+
+@route_object("rating_uuid")
+def _kpi_rating(world: World) -> str:
+    return str(_performance_assessment(world).ratings.first().uuid)
+
+
+@route_object("issue_uuid")
+@route_object("uuid", routes="api:arrangement-performance-issue")
+def _performance_issue(world: World) -> str:
+    # Told to the provider, so that every member may see it (an untold one is the customer's alone).
+    from datetime import date
+
+    from partnering.procurement.services import issue_add, issue_tell_provider
+
+    alice = world.access(world.alice)
+    issue = issue_add(access=alice, kind="poor_performance", description="Late release.", occurred_on=date(2026, 5, 1))
+    return str(issue_tell_provider(access=alice, issue=issue).uuid)

@@ -138,3 +138,30 @@ _finance = SimpleRouter()
 _finance.register(rf"{NESTED}/finance/lines", CostLineViewSet, basename="arrangement-cost-line")
 _finance.register(rf"{NESTED}/finance/incentives", IncentiveMechanismViewSet, basename="arrangement-incentive")
 urlpatterns += _finance.urls
+
+# -- the Procurement Act 2023 (partnering.procurement) ----------------------------------
+from partnering.procurement.api import (  # noqa: E402
+    PerformanceAssessmentViewSet,
+    PerformanceIssueViewSet,
+    ProcurementView,
+    PublishedKpisView,
+)
+
+_procurement = SimpleRouter()
+_procurement.register(
+    rf"{NESTED}/procurement/assessments", PerformanceAssessmentViewSet, basename="arrangement-performance-assessment"
+)
+_procurement.register(
+    rf"{NESTED}/procurement/breaches", PerformanceIssueViewSet, basename="arrangement-performance-issue"
+)
+urlpatterns += [
+    path(
+        "arrangements/<slug:arrangement_slug>/procurement/", ProcurementView.as_view(), name="arrangement-procurement"
+    ),
+    path(
+        "arrangements/<slug:arrangement_slug>/procurement/published-kpis/",
+        PublishedKpisView.as_view(),
+        name="arrangement-procurement-published-kpis",
+    ),
+    *_procurement.urls,
+]

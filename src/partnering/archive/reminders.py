@@ -31,7 +31,7 @@ DUE_WITHIN_DAYS = 7
 @dataclass(frozen=True)
 class Item:
     key: str
-    kind: str  # "Action", "Assessment", "Risk review", "Charter review"
+    kind: str  # "Action", "Assessment", "Risk review", "Charter review", "Contract performance notice"
     title: str
     arrangement: str
     due: date
@@ -182,6 +182,10 @@ def digests(*, today: date | None = None) -> dict[Any, list[Item]]:
         found += _risk_reviews(today)
     if apps.is_installed("partnering.charter"):
         found += _charter_reviews(today)
+    if apps.is_installed("partnering.procurement"):
+        from partnering.procurement.reminders import items as procurement_notices
+
+        found += procurement_notices(today)
     user_ids = {uid for uid, _ in found}
     opted_out = set(
         ReminderPreference.objects.filter(user_id__in=user_ids, opted_out=True).values_list("user_id", flat=True)

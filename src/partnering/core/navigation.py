@@ -12,6 +12,7 @@ ARRANGEMENT_TABS: list[tuple[str, str, str]] = [
     ("concerns", "Concerns", "concerns:list"),
     ("actions", "Actions", "actions:list"),
     ("kpis", "Performance", "kpis:list"),
+    ("procurement", "Procurement Act", "procurement:overview"),
     ("finance", "Open book", "finance:books"),
     ("warnings", "Early warnings", "portfolio:warnings"),
     ("lessons", "Lessons", "lessons:list"),

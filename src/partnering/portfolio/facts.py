@@ -177,6 +177,7 @@ class Facts:
     kpis: list[KpiFacts] | None = None
     charter: CharterFacts | None = None
     exit_strategy: bool | None = None  # from an exit feature, when one is installed
+    procurement: Any = None  # procurement.selectors.Duty, when the contract facts are recorded
 
     @property
     def stage(self) -> str:
@@ -459,6 +460,21 @@ def _exit(scope: QuerySet, viewpoint: Viewpoint, facts: dict[int, Facts]) -> Non
     having = set(_ids(find(Arrangement.objects.filter(pk__in=scope))))
     for pk, f in facts.items():
         f.exit_strategy = pk in having
+
+
+@source
+def _procurement(scope: QuerySet, viewpoint: Viewpoint, facts: dict[int, Facts]) -> None:
+    """The Procurement Act duties (published KPIs, notices due), when that feature is installed.
+
+    Nothing in them is private to one side: `procurement.selectors.duties_for` reads the contract
+    facts, the published KPIs and the publication dates of approved notices only.
+    """
+    if not apps.is_installed("partnering.procurement"):
+        return
+    from partnering.procurement.selectors import duties_for
+
+    for pk, duty in duties_for(Arrangement.objects.filter(pk__in=scope), today=timezone.localdate()).items():
+        facts[pk].procurement = duty
 
 
 def _ids(found: Iterable[Any]) -> Iterable[int]:

@@ -563,3 +563,69 @@ def perception_gap_widening(f: Facts) -> Finding | None:
                 fix_kwargs={"bank_key": bank_key},
             )
     return None
+
+
+# -- the Procurement Act 2023 beside the guide (ours: the guide predates the Act) -----
+
+
+def _act_in_scope(f: Facts) -> bool:
+    return f.procurement is not None and f.procurement.in_scope
+
+
+@rule(
+    id="procurement-kpis-not-published",
+    title="Fewer than three KPIs published under the Procurement Act 2023",
+    pitfall="Procurement Act 2023, s.52, beside the guide's collaborative performance management (ours)",
+    quote=(
+        "Collaborative performance management: a constructive, collaborative approach to setting targets and "
+        "(in particular) baselines can help to build awareness of what can and cannot be achieved."
+    ),
+    explanation=(
+        "For a contract under the Act worth £5 million or more, with no exemption, the customer must set and "
+        "publish at least three KPIs before the contract is entered into. Mark the KPIs both sides agreed as "
+        "the contract's published KPIs."
+    ),
+    severity=Severity.MEDIUM,
+    fix="procurement:overview",
+    fix_label="Mark the published KPIs on the Procurement Act page",
+    requires=("partnering.procurement", "partnering.kpis"),
+    when=_act_in_scope,
+)
+def procurement_kpis_not_published(f: Facts) -> Finding | None:
+    from partnering.procurement.due import MINIMUM_KPIS
+
+    published = f.procurement.published
+    if published >= MINIMUM_KPIS:
+        return None
+    if published == 0:
+        # None at all once the contract is let: the duty has been missed, not merely not yet met.
+        severity = Severity.MEDIUM if f.procurement.before_award else Severity.HIGH
+        return Finding("No KPIs are marked as the contract's published KPIs.", severity=severity)
+    return Finding(f"Only {_plural(published, 'KPI')} published; the Act asks for at least {MINIMUM_KPIS}.")
+
+
+@rule(
+    id="procurement-notice-overdue",
+    title="Contract performance notice overdue",
+    pitfall="Procurement Act 2023, s.71, beside the guide's inadequate performance measurement (ours)",
+    quote=(
+        "The level at which services are currently provided, or the baseline from which improvements can be "
+        "measured, are crucial to the way in which providers’ performance will be assessed"
+    ),
+    explanation=(
+        "The Act asks for the supplier's performance against the published KPIs to be assessed, and a contract "
+        "performance notice published, at least once every 12 months and on termination. Prepare the "
+        "assessment with the provider and have the SRO approve it."
+    ),
+    severity=Severity.HIGH,
+    fix="procurement:overview",
+    fix_label="Prepare the assessment on the Procurement Act page",
+    requires=("partnering.procurement",),
+    when=_act_in_scope,
+)
+def procurement_notice_overdue(f: Facts) -> str | None:
+    due = f.procurement.due
+    if due is None or not due.overdue(f.today):
+        return None
+    why = "on termination" if due.reason == "termination" else "12 months after the last"
+    return f"A contract performance notice was due by {due.on:%-d %B %Y} ({why}) and is not published."

@@ -193,6 +193,29 @@ def _gap_cycles(widening: bool) -> Callable[[Facts], None]:
     return change
 
 
+def _procurement(*, published: int, last_published: date | None) -> Callable[[Facts], None]:
+    """A £12m contract under the Procurement Act 2023, no exemption, started 400 days before TODAY."""
+
+    def change(f: Facts) -> None:
+        from decimal import Decimal
+
+        from partnering.procurement.models import ContractFacts
+        from partnering.procurement.selectors import duty_from
+
+        facts = ContractFacts(estimated_value=Decimal("12000000"), regime="pa2023", exemption="none")
+        f.procurement = duty_from(
+            facts=facts,
+            stage=f.stage,
+            contract_start=f.arrangement.contract_start,
+            published=published,
+            last_published=last_published,
+            termination_published=False,
+            today=TODAY,
+        )
+
+    return change
+
+
 #: rule id -> (what makes it fire, what keeps it quiet)
 CASES: dict[str, tuple[Callable[[Facts], None], Callable[[Facts], None]]] = {
     "leaders-missing": (_no_srie, lambda f: None),
@@ -209,6 +232,14 @@ CASES: dict[str, tuple[Callable[[Facts], None], Callable[[Facts], None]]] = {
     "exit-strategy-missing": (_exit_unconfirmed, _exit_from_exit_feature),
     "high-risk-no-owner": (_unowned_high_risk, _owned_high_risk),
     "perception-gap-widening": (_gap_cycles(widening=True), _gap_cycles(widening=False)),
+    "procurement-kpis-not-published": (
+        _procurement(published=2, last_published=TODAY - timedelta(days=30)),
+        _procurement(published=3, last_published=TODAY - timedelta(days=30)),
+    ),
+    "procurement-notice-overdue": (
+        _procurement(published=3, last_published=None),  # 12 months from the start, 400 days ago
+        _procurement(published=3, last_published=TODAY - timedelta(days=200)),
+    ),
 }
 
 
@@ -261,6 +292,23 @@ def test_each_rule_quotes_the_guide(rule):
     first_part = rule.quote.split("…")[0].rstrip(". ")
 
     assert _plain(first_part) in _plain(GUIDE.read_text()), rule.id
+
+
+def test_no_published_kpi_after_award_is_urgent():
+    facts = healthy()
+    _procurement(published=0, last_published=TODAY - timedelta(days=30))(facts)
+
+    warning = rules.RULES["procurement-kpis-not-published"].fires(facts)
+
+    assert warning is not None and warning.severity == rules.Severity.HIGH
+
+
+def test_an_exempt_contract_has_no_procurement_warning():
+    facts = healthy()
+    _procurement(published=0, last_published=None)(facts)
+    facts.procurement.in_scope = False  # as duty_from gives for an exemption (see procurement/tests/test_due.py)
+
+    assert rules.evaluate(facts) == []
 
 
 def test_exit_is_urgent_near_the_end_of_the_contract():
