@@ -137,7 +137,7 @@ class Reader:
 def _start(name: str, env: dict[str, str], tmp_path: Path) -> Server:
     port = _free_port()
     log = tmp_path / f"gunicorn-{name}.log"
-    process = subprocess.Popen(  # noqa: S603: our own interpreter and arguments
+    process = subprocess.Popen(  # our own interpreter and arguments
         [sys.executable, "-m", "gunicorn", "partnering.wsgi:application", "--workers", "1"]
         + ["--bind", f"127.0.0.1:{port}", "--error-logfile", str(log), "--capture-output"],
         env=env,
