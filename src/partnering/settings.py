@@ -197,23 +197,58 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "partnering <noreply@partnering.invalid>")
 
-# Per-process memory: it holds only what can be worked out again (portfolio rows under their
-# arrangement's write counter, rendered charts), so each worker keeping its own is safe. Django's
-# default of 300 entries would be culled by one department's portfolio.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
-    },
-    # Rendered pages kept for the reader who asked (core.pagecache), compressed: a few MB at most.
-    "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 500)},
-    },
-}
+# -- Caches (issue 16) -------------------------------------------------------------------------
+# They hold only what can be worked out again (portfolio rows under their arrangement's write
+# counter, rendered charts, and pages kept for their reader by core.pagecache), so losing them
+# costs time, never data. By default each worker keeps its own, in its memory: the default cache
+# bounded in entries (Django's 300 would be culled by one department's portfolio), the page cache
+# in entries and in bytes (core.bytecache), each page compressed.
+# CACHE_URL (redis://host:6379/0) puts both in Redis instead, shared by every worker of every app
+# server: a page kept by one server is served by the next, and a write through any retires it (the
+# write counters are in the database). Redis bounds itself: set its maxmemory and
+# `maxmemory-policy allkeys-lru`. CACHE_KEY_PREFIX keeps two deployments sharing a Redis apart.
+CACHE_URL = env_str("CACHE_URL").strip()
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "partnering")
 # Seconds a rendered page is kept at most (see core.pagecache); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Bytes each worker's page cache may hold (locmem only), and the largest page or API list it keeps
+# (compressed); a larger one is rendered every time.
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024)
+PAGE_CACHE_MAX_ENTRY_BYTES = env_int("PAGE_CACHE_MAX_ENTRY_BYTES", 256 * 1024)
+# `X-Page-Cache: hit` or `miss` on each page the cache could serve: for tests and diagnosis only.
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", False)
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}")
+    # Fail fast when Redis does not answer, rather than hold a worker for the OS's TCP timeout.
+    _REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 30}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:pages",
+            "OPTIONS": _REDIS_OPTIONS,
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000)},
+        },
+        "pages": {
+            "BACKEND": "partnering.core.bytecache.BytesBoundedLocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 500), "MAX_BYTES": PAGE_CACHE_MAX_BYTES},
+        },
+    }
+# -- end of caches ----------------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
@@ -259,7 +294,7 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "partnering.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "partnering.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

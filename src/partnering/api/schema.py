@@ -6,7 +6,8 @@ classes, the access gate and `partnering.api.errors`), so they are added here,
 from the generated schema, rather than with `responses=` on some 100 views:
 
 - 400 on every write (POST, PUT, PATCH, DELETE), in DRF's field-error shape,
-  unless the view documents a 400 body of its own (e.g. `AnswersRejected`);
+  unless the view documents a 400 body of its own (e.g. `AnswersRejected`), and on
+  every paginated list (a `limit` or `offset` out of range, `api.pagination`);
 - 401 and 403 everywhere;
 - 404 wherever the path names something (an arrangement, a record, a bank);
 - 409 where the client sends back the `version` of the record it read and the
@@ -93,6 +94,14 @@ RESPONSES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The 400 of a paginated list, which saves nothing.
+PAGE_REFUSED = "A `limit` or `offset` out of range (see the parameters): follow `next` for more."
+
+
+def _paginated(operation: dict[str, Any]) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == "limit" for p in operation.get("parameters", []))
+
+
 def document_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """Add the error responses each operation can answer (see the module's docstring)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
@@ -107,7 +116,7 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
             if method not in METHODS:
                 continue
             codes = ["401", "403"]
-            if method in WRITE_METHODS:
+            if method in WRITE_METHODS or _paginated(operation):
                 codes.append("400")
             if "{" in path:
                 codes.append("404")
@@ -116,6 +125,8 @@ def document_error_responses(result: dict[str, Any], generator: Any, request: An
             responses = operation.setdefault("responses", {})
             for code in codes:
                 name, description = RESPONSES[code]
+                if code == "400" and method not in WRITE_METHODS:
+                    description = PAGE_REFUSED
                 responses.setdefault(
                     code, {"content": {"application/json": {"schema": _ref(name)}}, "description": description}
                 )

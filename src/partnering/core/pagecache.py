@@ -35,7 +35,15 @@ Why it cannot leak, and what it trusts:
   unless set; 0 turns the cache off).
 
 Nothing is kept for a request that shows flash messages, has no CSRF cookie yet
-or changes the session, nor for a response that is not 200, sets a cookie or streams.
+or changes the session, nor for a response that is not 200, sets a cookie or streams,
+nor for a body over `PAGE_CACHE_MAX_ENTRY_BYTES` compressed.
+
+Where it lives: by default in each worker's memory, bounded in entries and bytes
+(`PAGE_CACHE_ENTRIES`, `PAGE_CACHE_MAX_BYTES`, core.bytecache); with `CACHE_URL`, in
+Redis, shared by every app server. Nothing above depends on which: the key holds all
+it depends on, and the write counters are in the database, so a write through one
+server retires what another kept. The key holds the request's host, so the servers
+behind one load balancer must see the same `Host` (the public one).
 """
 
 from __future__ import annotations
@@ -69,8 +77,9 @@ SAFE = frozenset({"GET"})
 
 
 def _cache() -> Any:
-    """Pages have a cache of their own, bounded in entries, so that they never push out the
-    portfolio's rows, and a worker's memory stays bounded (bodies are kept compressed)."""
+    """Pages have a cache of their own, so that they never push out the portfolio's rows: per
+    worker it is bounded in entries and in bytes (core.bytecache; bodies are kept compressed, and
+    none over `PAGE_CACHE_MAX_ENTRY_BYTES`); in Redis (`CACHE_URL`) it is shared by every server."""
     return caches["pages"]
 
 
@@ -250,6 +259,24 @@ class Kept:
         return response
 
 
+#: The values of the `X-Page-Cache` header (`PAGE_CACHE_HEADER`): served as kept, or worked out.
+HIT, MISS = "hit", "miss"
+
+
+def _told(response: Any, outcome: str) -> Any:
+    """Says whether the cache served the response, when the settings ask (tests, diagnosis)."""
+    if getattr(settings, "PAGE_CACHE_HEADER", False):
+        response["X-Page-Cache"] = outcome
+    return response
+
+
+def _keep(key: str, value: Kept | KeptData, size: int) -> None:
+    """Keep `value` unless its body (`size` bytes, compressed) is over `PAGE_CACHE_MAX_ENTRY_BYTES`:
+    a page that large is rare, costs its render anyway, and would push out many small ones."""
+    if size <= getattr(settings, "PAGE_CACHE_MAX_ENTRY_BYTES", 256 * 1024):
+        _cache().set(key, value, timeout=lifetime())
+
+
 def serve(request: HttpRequest, scope: str, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The kept page for this reader and scope, or `render()`'s, kept for next time."""
     if not usable(request):
@@ -257,14 +284,14 @@ def serve(request: HttpRequest, scope: str, render: Callable[[], HttpResponse]) 
     key = reader_key(request, scope)
     kept = _cache().get(key)
     if isinstance(kept, Kept):
-        return kept.response()
+        return _told(kept.response(), HIT)
     response = render()
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
     stored = Kept.of(response) if _still_keepable(request) else None
     if stored is not None:
-        _cache().set(key, stored, timeout=lifetime())
-    return response
+        _keep(key, stored, len(stored.body))
+    return _told(response, MISS)
 
 
 def kept_for(scope: Callable[[HttpRequest], str]) -> Callable:
@@ -306,7 +333,7 @@ def serve_data(request: Any, scope: str, produce: Callable[[], Any]) -> Any:
     kept = _cache().get(key)
     if isinstance(kept, KeptData):
         data = json.loads(zlib.decompress(kept.data))
-        return Response(data, headers=dict(kept.headers))
+        return _told(Response(data, headers=dict(kept.headers)), HIT)
     response = produce()
     if (
         response.status_code == 200
@@ -316,5 +343,5 @@ def serve_data(request: Any, scope: str, produce: Callable[[], Any]) -> Any:
     ):
         headers = tuple((h, response[h]) for h in ("Link",) if response.has_header(h))
         data = zlib.compress(json.dumps(response.data, cls=JSONEncoder).encode(), 1)
-        _cache().set(key, KeptData(data, headers), timeout=lifetime())
-    return response
+        _keep(key, KeptData(data, headers), len(data))
+    return _told(response, MISS)
