@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "partnering.lessons",
     "partnering.exit",
     "partnering.archive",
+    "partnering.tasks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

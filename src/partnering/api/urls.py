@@ -125,3 +125,8 @@ _finance = SimpleRouter()
 _finance.register(rf"{NESTED}/finance/lines", CostLineViewSet, basename="arrangement-cost-line")
 _finance.register(rf"{NESTED}/finance/incentives", IncentiveMechanismViewSet, basename="arrangement-incentive")
 urlpatterns += _finance.urls
+
+# -- what is waiting for the caller (partnering.tasks) ------------------------------
+from partnering.tasks.api import MyTasksView  # noqa: E402
+
+urlpatterns += [path("me/tasks/", MyTasksView.as_view(), name="my-tasks")]
