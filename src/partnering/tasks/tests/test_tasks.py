@@ -225,3 +225,23 @@ def test_two_signature_agreements_wait_for_the_lead_who_has_not_signed(world, ki
     assert [t.kind for t in tasks_for(user=world.bob, today=TODAY)] == [kind]
     assert tasks_for(user=world.alice, today=TODAY) == []
     assert tasks_for(user=world.peter, today=TODAY) == []
+
+
+def test_the_reminder_digests_come_from_the_same_list(world):
+    from django.conf import settings
+
+    from partnering.archive.reminders import digests
+
+    assessment = gate_0(world)
+    invite(assessment, (world.carol, Side.CUSTOMER), (world.peter, Side.PROVIDER))
+    assert [i.title for i in digests(today=TODAY)[world.carol]] == ["Gate 0 review"]
+
+    assessment.customer_submitted_at = timezone.now()
+    assessment.save()
+
+    # Once her side has submitted, carol can no longer answer: neither listed nor reminded.
+    reminded = digests(today=TODAY)
+    assert world.carol not in reminded
+    assert [i.url for i in reminded[world.peter]] == [
+        settings.SITE_URL.rstrip("/") + f"/arrangements/{world.arrangement.slug}/assessments/{assessment.uuid}/answer/"
+    ]
