@@ -61,4 +61,4 @@ def sign_in(page: Any, user: Any) -> None:
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/arrangements/**")
+    page.wait_for_url(lambda url: "/accounts/sign-in/" not in url)

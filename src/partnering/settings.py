@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "partnering.exit",
     "partnering.archive",
     "partnering.procurement",
+    "partnering.tasks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -142,7 +143,7 @@ AUTHENTICATION_BACKENDS = [
     "partnering.accounts.sso.SsoBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "arrangements:list"
+LOGIN_REDIRECT_URL = "home"  # what is waiting for the person (tasks.views.home)
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partnering.core import views as core_views
+from partnering.tasks import views as task_views
 
 handler400 = "partnering.core.views.error_400"
 handler403 = "partnering.core.views.error_403"
@@ -9,7 +10,7 @@ handler404 = "partnering.core.views.error_404"
 handler500 = "partnering.core.views.error_500"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", task_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("partnering.accounts.urls")),
     path("arrangements/", include("partnering.arrangements.urls")),

@@ -106,7 +106,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 @pytest.fixture
 def sign_in(page: Page) -> Callable[..., None]:
-    """Sign in through the sign-in page (checking it) and land on the arrangements list."""
+    """Sign in through the sign-in page (checking it) and land on the home page: what waits for them."""
 
     def _sign_in(user: User, password: str | None = None) -> None:
         from partnering.testing import PASSWORD
@@ -117,7 +117,7 @@ def sign_in(page: Page) -> Callable[..., None]:
         page.get_by_label("E-mail address").fill(user.email)
         page.get_by_label("Password").fill(password or PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1, name="Your arrangements")).to_be_visible()
+        expect(page.get_by_role("heading", level=1, name="What is waiting for you")).to_be_visible()
         expect(page.get_by_role("link", name=user.get_short_name())).to_be_visible()
         assert_accessible(page)
 

@@ -40,7 +40,7 @@ def test_a_person_sets_up_an_authenticator_app_and_then_signs_in_with_a_backup_c
     assert_accessible(page)
     backup = page.locator("#backup-codes li").first.inner_text()
     page.get_by_role("link", name="Continue").click()
-    expect(page.get_by_role("heading", level=1, name="Your arrangements")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="What is waiting for you")).to_be_visible()
     assert_accessible(page)
     sign_out()
 
@@ -53,7 +53,7 @@ def test_a_person_sets_up_an_authenticator_app_and_then_signs_in_with_a_backup_c
     assert_accessible(page)
     page.get_by_label("Code").fill(backup)
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1, name="Your arrangements")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="What is waiting for you")).to_be_visible()
     assert_accessible(page)
     assert violations == []
 

@@ -165,3 +165,8 @@ urlpatterns += [
     ),
     *_procurement.urls,
 ]
+
+# -- what is waiting for the caller (partnering.tasks) ------------------------------
+from partnering.tasks.api import MyTasksView  # noqa: E402
+
+urlpatterns += [path("me/tasks/", MyTasksView.as_view(), name="my-tasks")]

@@ -5,11 +5,14 @@ with a key, for example "action:<uuid>:overdue:<due date>"; a person is
 reminded of an event once only (ReminderLog is unique per person and key), so
 running the command twice, or every hour, sends nothing twice. Changing a due
 date makes a new event. People who opted out get nothing.
+
+What is reminded of comes from the home page's own list (`tasks.selectors.waiting`, everyone's
+at once, one query per kind): the dated tasks, due within a week or overdue. So an e-mail never
+names something the home page does not show, nor anything private to the other side.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,14 +21,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from partnering.archive.models import ReminderLog, ReminderPreference
-
-DUE_WITHIN_DAYS = 7
+from partnering.tasks.selectors import DUE_WITHIN_DAYS, waiting
 
 
 @dataclass(frozen=True)
@@ -39,136 +40,28 @@ class Item:
     url: str
 
 
-def _when(due: date, today: date) -> str:
-    return "overdue" if due < today else "due"
+#: The tasks (see `tasks.selectors`) that have a date and are reminded of, with their name in the e-mail.
+REMINDED = {
+    "answer": "Assessment",
+    "action": "Action",
+    "risk_review": "Risk review",
+    "charter_review": "Charter review",
+}
 
 
-def _active_member(user_ref: str, arrangement_ref: str = "arrangement") -> Exists:
-    from partnering.arrangements.models import Membership
-
-    return Exists(
-        Membership.objects.filter(arrangement=OuterRef(arrangement_ref), user=OuterRef(user_ref), is_active=True)
-    )
-
-
-def _link(name: str, **kwargs: Any) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
-
-
-def _actions(today: date) -> list[tuple[Any, Item]]:
-    from partnering.actions.models import OPEN_STATUSES, Action
-
+def _found(today: date) -> list[tuple[Any, Item]]:
+    """Everyone's dated tasks from the home page's own selector, due within a week or overdue
+    (the charter's review from 30 days before, as the home page lists it)."""
+    base = settings.SITE_URL.rstrip("/")
     soon = today + timedelta(days=DUE_WITHIN_DAYS)
-    rows = (
-        Action.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False, due_date__lte=soon)
-        .filter(_active_member("owner"))
-        .select_related("arrangement")
-    )
-    return [
-        (
-            a.owner_id,
-            Item(
-                f"action:{a.uuid}:{_when(a.due_date, today)}:{a.due_date.isoformat()}",
-                "Action",
-                a.title,
-                a.arrangement.title,
-                a.due_date,
-                a.due_date < today,
-                _link("actions:edit", slug=a.arrangement.slug, action_uuid=a.uuid),
-            ),
-        )
-        for a in rows
-    ]
-
-
-def _assessments(today: date) -> list[tuple[Any, Item]]:
-    from partnering.assessments.models import AssessmentStatus, Respondent
-
-    soon = today + timedelta(days=DUE_WITHIN_DAYS)
-    rows = (
-        Respondent.objects.filter(
-            user__isnull=False,
-            submitted_at__isnull=True,
-            assessment__status=AssessmentStatus.COLLECTING,
-            assessment__due_date__lte=soon,
-        )
-        .filter(_active_member("user", "assessment__arrangement"))
-        .select_related("assessment", "assessment__arrangement")
-    )
     out = []
-    for r in rows:
-        a = r.assessment
-        out.append(
-            (
-                r.user_id,
-                Item(
-                    f"assessment:{a.uuid}:{_when(a.due_date, today)}:{a.due_date.isoformat()}",
-                    "Assessment",
-                    a.title,
-                    a.arrangement.title,
-                    a.due_date,
-                    a.due_date < today,
-                    _link("assessments:answer", slug=a.arrangement.slug, assessment_uuid=a.uuid),
-                ),
-            )
-        )
-    return out
-
-
-def _risk_reviews(today: date) -> list[tuple[Any, Item]]:
-    from partnering.risks.models import Risk, RiskStatus
-
-    soon = today + timedelta(days=DUE_WITHIN_DAYS)
-    rows = (
-        Risk.objects.filter(status=RiskStatus.OPEN, owner__isnull=False, next_review_date__lte=soon)
-        .filter(_active_member("owner"))
-        .select_related("arrangement")
-    )
-    return [
-        (
-            r.owner_id,
-            Item(
-                f"risk-review:{r.uuid}:{_when(r.next_review_date, today)}:{r.next_review_date.isoformat()}",
-                "Risk review",
-                str(r),
-                r.arrangement.title,
-                r.next_review_date,
-                r.next_review_date < today,
-                _link("risks:detail", slug=r.arrangement.slug, risk_uuid=r.uuid),
-            ),
-        )
-        for r in rows
-    ]
-
-
-def _charter_reviews(today: date) -> list[tuple[Any, Item]]:
-    from partnering.arrangements.models import RoleAssignment
-    from partnering.charter.models import REVIEW_DUE_WITHIN_DAYS, Charter
-    from partnering.core.choices import Role
-
-    soon = today + timedelta(days=REVIEW_DUE_WITHIN_DAYS)
-    charters = list(Charter.objects.filter(review_date__lte=soon).select_related("arrangement"))
-    leaders = RoleAssignment.objects.filter(
-        arrangement__in=[c.arrangement_id for c in charters],
-        role__in=[Role.SRO, Role.SRIE],
-        ended_at__isnull=True,
-        membership__is_active=True,
-    ).values_list("arrangement_id", "membership__user_id")
-    by_arrangement: dict[int, list[int]] = defaultdict(list)
-    for arrangement_id, user_id in leaders:
-        by_arrangement[arrangement_id].append(user_id)
-    out = []
-    for c in charters:
+    for uid, task in waiting(today=today, kinds=REMINDED):
+        if task.due is None or not task.key or (task.kind != "charter_review" and task.due > soon):
+            continue
         item = Item(
-            f"charter-review:{c.uuid}:{_when(c.review_date, today)}:{c.review_date.isoformat()}",
-            "Charter review",
-            "Review the partnering charter",
-            c.arrangement.title,
-            c.review_date,
-            c.review_date < today,
-            _link("charter:detail", slug=c.arrangement.slug),
+            task.key, REMINDED[task.kind], task.title, task.arrangement_title, task.due, task.overdue, base + task.path
         )
-        out += [(user_id, item) for user_id in by_arrangement[c.arrangement_id]]
+        out.append((uid, item))
     return out
 
 
@@ -177,11 +70,7 @@ def digests(*, today: date | None = None) -> dict[Any, list[Item]]:
     from partnering.accounts.models import User
 
     today = today or timezone.localdate()
-    found: list[tuple[Any, Item]] = _actions(today) + _assessments(today)
-    if apps.is_installed("partnering.risks"):
-        found += _risk_reviews(today)
-    if apps.is_installed("partnering.charter"):
-        found += _charter_reviews(today)
+    found = _found(today)
     if apps.is_installed("partnering.procurement"):
         from partnering.procurement.reminders import items as procurement_notices
 

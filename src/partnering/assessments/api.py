@@ -580,6 +580,19 @@ class QuestionRefSerializer(serializers.Serializer):
 class UnansweredSerializer(serializers.Serializer):
     non_field_errors = serializers.ListField(child=serializers.CharField(), read_only=True)
     unanswered = QuestionRefSerializer(many=True, read_only=True)
+    respondents_waiting = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Your side's invited respondents who have not answered (when the refusal is for them).",
+    )
+
+
+class SideSubmitSerializer(serializers.Serializer):
+    confirm_unanswered = serializers.BooleanField(
+        default=False,
+        help_text="Submit even though some of your side's invited respondents have not answered "
+        "(they can no longer answer afterwards).",
+    )
 
 
 class ActionFromQuestionSerializer(serializers.Serializer):
@@ -918,17 +931,26 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         )
         return refused or self._side_answers(assessment)
 
-    @extend_schema(request=None, responses={200: AssessmentDetailSerializer, 400: UnansweredSerializer})
+    @extend_schema(request=SideSubmitSerializer, responses={200: AssessmentDetailSerializer, 400: UnansweredSerializer})
     @action(detail=True, methods=["post"], url_path="side-answers/submit")
     def side_answers_submit(self, request: Request, arrangement_slug: str, uuid: str) -> Response:
-        """Submit your side's agreed answers. When every side has, all are revealed at once."""
+        """Submit your side's agreed answers. When every side has, all are revealed at once.
+
+        While some of your side's invited respondents have not answered, the submission is
+        refused (400, listing them in `respondents_waiting`) unless `confirm_unanswered` is true:
+        once the side submits they can no longer answer.
+        """
         access = self.get_access()
         assessment = self._assessment()
+        body = SideSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
-            assessment = services.side_submit(access=access, assessment=assessment)
+            assessment = services.side_submit(
+                access=access, assessment=assessment, unanswered_confirmed=body.validated_data["confirm_unanswered"]
+            )
         except DjangoValidationError as exc:
             agreed = selectors.visible_answers(access=access, assessment=assessment).filter(side=access.side)
-            _refuse_unanswered(exc, assessment, list(agreed))
+            _refuse_unanswered(exc, assessment, list(agreed), side=access.side)
         return self._detail(assessment, reload=True)
 
     # -- results and actions ---------------------------------------------------------------
@@ -1040,10 +1062,14 @@ def _malformed_answers(data: Any, errors: Any) -> Response:
     return _answers_rejected("Nothing was saved: some answers are not well formed.", rejected)
 
 
-def _refuse_unanswered(exc: DjangoValidationError, assessment: Assessment, answers: list[Answer]) -> None:
+def _refuse_unanswered(
+    exc: DjangoValidationError, assessment: Assessment, answers: list[Answer], side: str | None = None
+) -> None:
     """Re-raise a refused submission; when questions are unanswered, list them."""
     detail: dict[str, Any] = dict(validation_detail(exc))
     # Refused for another reason (already submitted, closed): the documented body, with nothing listed.
-    unanswered = getattr(exc, "code", None) == "unanswered"
-    detail["unanswered"] = _unanswered(assessment.bank.bank, answers) if unanswered else []
+    code = getattr(exc, "code", None)
+    detail["unanswered"] = _unanswered(assessment.bank.bank, answers) if code == "unanswered" else []
+    if code == "respondents_waiting" and side is not None:
+        detail["respondents_waiting"] = [r.name for r in services.respondents_waiting(assessment, side)]
     raise serializers.ValidationError(detail) from exc

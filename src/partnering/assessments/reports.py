@@ -114,6 +114,32 @@ class Report:
     def respondents(self, side: str) -> list[str]:
         return [r.name for r in self.results.respondents if r.side == side]
 
+    def how_agreed(self, side: str) -> str:
+        """How the side's lead came to the agreed answers, as it was: never "from its respondents'
+        answers" when some had not answered when the side was submitted."""
+        people = [r for r in self.results.respondents if r.side == side]
+        answered = [r for r in people if r.submitted_at is not None]
+        missing = ", ".join(r.name for r in people if r.submitted_at is None)
+        if self.assessment.submitted_at(side) is None:
+            if not people:
+                return "Not submitted yet; no one has been invited to answer."
+            return f"Not submitted yet; {len(answered)} of {len(people)} respondents have answered."
+        if not people:
+            return "The side's lead answered for the side: no one else was invited to answer."
+        if len(answered) == len(people):
+            return f"The side's lead agreed the side's answers from the individual answers of all {len(people)} respondents."
+        if not answered:
+            return (
+                f"The side's lead submitted the side's answers before any respondent had answered ({missing} had not)."
+            )
+        return (
+            f"The side's lead submitted the side's answers when {len(answered)} of {len(people)} respondents "
+            f"had answered; {missing} had not."
+        )
+
+    def respondents_answered(self, side: str) -> list[tuple[str, bool]]:
+        return [(r.name, r.submitted_at is not None) for r in self.results.respondents if r.side == side]
+
     @property
     def actions(self) -> list[Any]:
         seen: dict[int, Any] = {}
@@ -241,7 +267,7 @@ def report_html(report: Report) -> str:
             ("Provider side submitted", report.assessment.provider_submitted_at, Side.PROVIDER),
         ],
         "respondents": [
-            (side.capitalize(), org.name, report.respondents(side))
+            (side.capitalize(), org.name, report.respondents_answered(side), report.how_agreed(side))
             for side, org in (
                 (Side.CUSTOMER, report.arrangement.customer),
                 (Side.PROVIDER, report.arrangement.provider),

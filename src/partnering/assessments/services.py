@@ -416,14 +416,33 @@ def agreed_answer_save(
     return answer
 
 
+def respondents_waiting(assessment: Assessment, side: str) -> list[Respondent]:
+    """The side's invited respondents who have not submitted their answers yet."""
+    return list(assessment.respondents.filter(side=side, submitted_at__isnull=True).order_by("name"))
+
+
 @transaction.atomic
-def side_submit(*, access: Access, assessment: Assessment) -> Assessment:
-    """Submit the side's agreed answers. When every side has, all are revealed at once."""
+def side_submit(*, access: Access, assessment: Assessment, unanswered_confirmed: bool = False) -> Assessment:
+    """Submit the side's agreed answers. When every side has, all are revealed at once.
+
+    Submitting closes the side to its respondents, so while some invited respondents have
+    not answered the lead must say they mean to submit without them (`unanswered_confirmed`);
+    otherwise it is refused, naming them (code "respondents_waiting").
+    """
     side = _require_lead(access, assessment)
     assessment = Assessment.objects.select_for_update().select_related("bank").get(pk=assessment.pk)
     _editable(assessment, side)
     agreed = assessment.answers.filter(respondent__isnull=True, side=side)
     _refuse_missing(_missing(assessment, agreed))
+    waiting = respondents_waiting(assessment, side)
+    if waiting and not unanswered_confirmed:
+        names = ", ".join(r.name for r in waiting)
+        raise ValidationError(
+            f"{len(waiting)} of the people invited to answer for your side "
+            f"{'has' if len(waiting) == 1 else 'have'} not answered yet: {names}. Once your side submits they "
+            "can no longer answer. Confirm that you want to submit without their answers, or wait for them.",
+            code="respondents_waiting",
+        )
     now = timezone.now()
     if side == Side.CUSTOMER:
         assessment.customer_submitted_at, assessment.customer_submitted_by = now, access.user
@@ -498,5 +517,6 @@ __all__ = [
     "respondent_submit",
     "respondents_invite",
     "respondents_remind",
+    "respondents_waiting",
     "side_submit",
 ]

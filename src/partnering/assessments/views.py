@@ -125,6 +125,8 @@ def assessment_detail(request: HttpRequest, access: Access, assessment_uuid: str
             )
             return redirect(request.path)
     respondents = list(assessment.respondents.all())
+    for r in respondents:
+        r.side_closed = assessment.submitted_at(r.side) is not None or assessment.status != "collecting"
     mine = next((r for r in respondents if r.user_id == access.user.pk), None)
     return render(
         request,
@@ -187,6 +189,13 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
         raise PermissionDenied("You have not been invited to answer this assessment.")
     spec = assessment.bank.bank
     errors: list[str] = []
+    # The side lead submitted the side (or the assessment moved on) before this respondent did:
+    # say so, rather than refuse their answers with a bare error.
+    closed_before_me = respondent.submitted_at is None and (
+        assessment.submitted_at(respondent.side) is not None or assessment.status != "collecting"
+    )
+    if request.method == "POST" and closed_before_me:
+        return redirect(request.path)
     if request.method == "POST":
 
         def save(**kw):  # noqa: ANN003, ANN202
@@ -214,7 +223,9 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
             blocks=_question_blocks(spec, answers),
             errors=errors,
             respondent=respondent,
-            locked=respondent.submitted_at is not None or assessment.submitted_at(respondent.side) is not None,
+            locked=respondent.submitted_at is not None or closed_before_me,
+            closed_before_me=closed_before_me,
+            side_submitted_at=assessment.submitted_at(respondent.side),
             autosave_url="assessments:autosave",
         ),
     )
@@ -252,6 +263,7 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
         raise PermissionDenied("Your side does not answer this assessment.")
     spec = assessment.bank.bank
     errors: list[str] = []
+    confirm_error = ""
     if request.method == "POST":
 
         def save(**kw):  # noqa: ANN003, ANN202
@@ -260,7 +272,15 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
         try:
             errors = _save_posted(request, save, spec)
             if not errors and request.POST.get("action") == "submit":
-                assessment = services.side_submit(access=access, assessment=assessment)
+                confirmed = request.POST.get("confirm_unanswered") == "yes"
+                try:
+                    assessment = services.side_submit(
+                        access=access, assessment=assessment, unanswered_confirmed=confirmed
+                    )
+                except ValidationError as exc:
+                    if getattr(exc, "code", None) == "respondents_waiting":
+                        confirm_error = " ".join(exc.messages)
+                    raise
                 if assessment.is_revealed:
                     messages.success(request, "Both sides have submitted: the results are revealed.")
                     return redirect(
@@ -274,8 +294,9 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
                 messages.success(request, "Your side's answers are saved as a draft.")
                 return redirect(request.path)
         except ValidationError as exc:
-            errors = exc.messages
+            errors = [] if confirm_error else exc.messages
     spread = selectors.side_spread(access=access, assessment=assessment)
+    respondents = [r for r in assessment.respondents.all() if r.side == access.side]
     return render(
         request,
         "assessments/side.html",
@@ -286,7 +307,10 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
             spread=spread,
             errors=errors,
             locked=assessment.submitted_at(access.side) is not None or assessment.status != "collecting",
-            respondents=[r for r in assessment.respondents.all() if r.side == access.side],
+            respondents=respondents,
+            waiting=[r for r in respondents if r.submitted_at is None],
+            answered_count=sum(1 for r in respondents if r.submitted_at is not None),
+            confirm_error=confirm_error,
         ),
     )
 

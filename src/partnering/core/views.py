@@ -1,18 +1,12 @@
-"""Service-wide pages: the home redirect, health check and error pages."""
+"""Service-wide pages: health check and error pages (the home page is `tasks.views.home`)."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("arrangements:list")
-    return redirect("accounts:login")
 
 
 @never_cache

@@ -86,7 +86,7 @@ def test_another_person_in_the_same_office_can_still_sign_in(client, alice, caro
     response = _sign_in(client, carol.email, PASSWORD)
 
     assert response.status_code == 302
-    assert response["Location"] == "/arrangements/"
+    assert response["Location"] == "/"
 
 
 def test_the_same_person_from_another_address_can_still_sign_in(client, alice):

@@ -87,7 +87,7 @@ def test_the_request_to_the_provider_uses_state_nonce_and_pkce(client, provider,
 def test_someone_new_from_a_known_domain_signs_in_and_lands_in_their_organisation(client, provider, northshire):
     response = _sign_in(client, provider, {"sub": "1", "email": "nia.jones@northshire.example", "name": "Nia Jones"})
 
-    assert response.status_code == 302 and response["Location"] == "/arrangements/"
+    assert response.status_code == 302 and response["Location"] == "/"
     person = User.objects.get(email="nia.jones@northshire.example")
     assert person.organisation == northshire and person.full_name == "Nia Jones"
     assert not person.has_usable_password()

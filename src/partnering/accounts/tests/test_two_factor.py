@@ -189,7 +189,7 @@ def test_a_backup_code_signs_in_once(client, alice):
     _, codes = _with_app(alice)
     _sign_in(client, alice)
 
-    assert client.post(VERIFY, {"code": codes[0].upper()})["Location"] == "/arrangements/"
+    assert client.post(VERIFY, {"code": codes[0].upper()})["Location"] == "/"
     client.post("/accounts/sign-out/")
     _sign_in(client, alice)
 
@@ -203,7 +203,7 @@ def test_the_next_page_must_be_on_this_site(client, alice):
 
     response = client.post(VERIFY, {"code": _code(key), "next": "https://evil.example/"})
 
-    assert response["Location"] == "/arrangements/"
+    assert response["Location"] == "/"
 
 
 def test_a_person_who_half_signed_in_cannot_replace_their_app(client, alice):

@@ -86,7 +86,10 @@ def agree_and_submit(
     assert saved.status_code == 200, saved.data
     if not submit:
         return saved
-    submitted = client.post(assessment_url(world, uuid, "side-answers/submit/"))
+    # The lead submits even if some invited respondents have not answered (they confirm it).
+    submitted = client.post(
+        assessment_url(world, uuid, "side-answers/submit/"), {"confirm_unanswered": True}, format="json"
+    )
     assert submitted.status_code == 200, submitted.data
     return submitted
 

@@ -46,7 +46,9 @@ def uuid(world) -> str:
 
 
 def reveal(world, uuid: str) -> None:
-    response = api(world.bob).post(assessment_url(world, uuid, "side-answers/submit/"))
+    response = api(world.bob).post(
+        assessment_url(world, uuid, "side-answers/submit/"), {"confirm_unanswered": True}, format="json"
+    )
     assert response.status_code == 200 and response.data["status"] == "revealed", response.data
 
 

@@ -76,8 +76,11 @@ def agree_all(world, assessment: Assessment, lead, values, comment: str = "") ->
             )
 
 
-def submit_side(world, assessment: Assessment, lead) -> Assessment:
-    return services.side_submit(access=world.access(lead), assessment=assessment)
+def submit_side(world, assessment: Assessment, lead, *, unanswered_confirmed: bool = True) -> Assessment:
+    """The lead submits the side, confirming it when some respondents have not answered."""
+    return services.side_submit(
+        access=world.access(lead), assessment=assessment, unanswered_confirmed=unanswered_confirmed
+    )
 
 
 def reveal(world, assessment: Assessment, customer="largely", provider="largely") -> Assessment:

@@ -46,6 +46,7 @@ def _pages(world, assessment) -> dict[str, str]:
         "arrangement actions": f"/arrangements/{slug}/actions/",
         "KPIs": f"/arrangements/{slug}/kpis/",
         "portfolio": "/portfolio/",
+        "home: what is waiting for you": "/",
     }
 
 
@@ -57,6 +58,7 @@ def _api(world) -> dict[str, str]:
         "API assessments": f"/api/v1/arrangements/{slug}/assessments/",
         "API actions": f"/api/v1/arrangements/{slug}/actions/?open=false",
         "API my actions": "/api/v1/actions/mine/",
+        "API my tasks": "/api/v1/me/tasks/",
     }
 
 
