@@ -49,6 +49,15 @@ REMINDED = {
 }
 
 
+def _link(name: str, **kwargs: Any) -> str:
+    """An absolute link for a reminder of another app's (procurement's notices)."""
+    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs)
+
+
+def _when(due: date, today: date) -> str:
+    return "overdue" if due < today else "due"
+
+
 def _found(today: date) -> list[tuple[Any, Item]]:
     """Everyone's dated tasks from the home page's own selector, due within a week or overdue
     (the charter's review from 30 days before, as the home page lists it)."""

@@ -289,6 +289,55 @@ def _openness(today: date, user: Any, roles: _Roles) -> Found:
     )
 
 
+def _facilitators(today: date, user: Any, roles: _Roles) -> Found:
+    """A facilitator proposed by one lead waits for the other (sovereign sides)."""
+    from partnering.arrangements.models import Invitation, InvitationKind, InvitationStatus
+
+    rows = (
+        Invitation.objects.filter(kind=InvitationKind.FACILITATOR, status=InvitationStatus.PENDING)
+        .filter(_where_held(user, Role.SRO, Role.SRIE))
+        .select_related("arrangement", "user")
+    )
+    return _two_signatures(
+        rows,
+        roles,
+        customer="sro_agreed_at",
+        provider="srie_agreed_at",
+        make=lambda i: {
+            "group": "agreement",
+            "kind": "facilitator",
+            "what": "Agree or withdraw the proposed partnering facilitator",
+            "title": i.user.full_name,
+            "path": reverse("arrangements:members", args=[i.arrangement.slug]),
+        },
+    )
+
+
+def _lead_invitations(today: date, user: Any, roles: _Roles) -> Found:
+    """An invitation to lead a provider side waits for the person invited, who is not a member yet."""
+    from partnering.arrangements.models import Invitation, InvitationKind, InvitationStatus
+
+    rows = Invitation.objects.filter(kind=InvitationKind.PROVIDER_LEAD, status=InvitationStatus.PENDING).select_related(
+        "arrangement"
+    )
+    if user is not None:
+        rows = rows.filter(user=user)
+    return [
+        (
+            i.user_id,
+            _task(
+                i.arrangement,
+                group="agreement",
+                kind="lead_invitation",
+                what="Accept or decline the invitation to lead the provider side",
+                title=i.arrangement.title,
+                path=reverse("arrangements:invitations"),
+            ),
+        )
+        for i in rows
+    ]
+
+
 def _outcomes(today: date, user: Any, roles: _Roles) -> Found:
     from partnering.arrangements.models import Arrangement
 
@@ -562,6 +611,8 @@ KINDS: dict[str, tuple[str, Callable[[date, Any, _Roles], Found]]] = {
     "agree_side": ("partnering.assessments", _sides_to_agree),
     "openness": ("partnering.arrangements", _openness),
     "outcomes": ("partnering.arrangements", _outcomes),
+    "facilitator": ("partnering.arrangements", _facilitators),
+    "lead_invitation": ("partnering.arrangements", _lead_invitations),
     "charter": ("partnering.charter", _charter),
     "kpi": ("partnering.kpis", _kpi_proposals),
     "gain_share": ("partnering.finance", _gain_share),

@@ -130,6 +130,31 @@ def test_nothing_is_listed_from_an_arrangement_the_person_has_left(world):
     assert titles(world.carol) == []
 
 
+def test_a_proposed_facilitator_waits_for_the_other_lead_only(world):
+    from partnering.accounts.models import Organisation
+    from partnering.arrangements.people import facilitator_propose
+    from partnering.testing import UserFactory
+
+    neutral = Organisation.objects.get(name="Meridian Facilitation")
+    UserFactory(email="gill@meridian.example", full_name="Gill Green", organisation=neutral)
+    facilitator_propose(access=world.access(world.alice), email="gill@meridian.example")
+
+    assert titles(world.bob, "agreement") == ["Gill Green"]
+    assert titles(world.alice, "agreement") == []
+    assert titles(world.peter) == titles(world.fran) == []
+
+
+def test_an_invitation_to_lead_the_provider_side_waits_for_the_person_invited(world):
+    from partnering.arrangements.people import provider_lead_invite
+    from partnering.arrangements.services import arrangement_create
+
+    arrangement = arrangement_create(user=world.alice, title="Waste services", provider=world.provider)
+    provider_lead_invite(access=world.access(world.alice, arrangement), email=world.peter.email)
+
+    assert titles(world.peter, "agreement") == ["Waste services"]
+    assert "Waste services" not in titles(world.alice) + titles(world.bob)
+
+
 def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
     def add_arrangement(n: int) -> None:
         for i in range(n):
@@ -151,7 +176,7 @@ def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
         assert len(tasks) >= 3 * n
         counts.append(len(ctx.captured_queries))
     # One query of the person's roles, then one per kind of task (KINDS), whatever their number.
-    assert counts == [14, 14]
+    assert counts == [16, 16]
 
 
 def test_the_home_page_lists_what_waits_and_links_to_where_it_is_done(client, world):
