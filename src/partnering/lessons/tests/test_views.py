@@ -88,7 +88,7 @@ def test_publishing_from_the_page(client, world):
     client.post(_url(world, f"{lesson.uuid}/publish/"), {"publish": "1"})
 
     lesson.refresh_from_db()
-    assert lesson.published_to_organisation == world.customer
+    assert lesson.is_published and lesson.published_to == [world.customer]
 
 
 def test_the_other_sides_private_lesson_is_not_found(client, world):
