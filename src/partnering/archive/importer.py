@@ -189,7 +189,9 @@ class _Loader:
                 self.result_users.append(user.email)
             self.users[user.email] = user.pk
         for b in self.data.get("question_banks", []):
-            bank = QuestionBank.objects.filter(key=b["key"], version=b["version"]).first()
+            # Keys are unique per organisation: the archive's bank is the one its organisation holds.
+            owner = self.orgs.get(b.get("organisation"))
+            bank = QuestionBank.objects.filter(key=b["key"], version=b["version"], organisation_id=owner).first()
             if bank is None:
                 with _keep_timestamps([QuestionBank]):
                     bank = QuestionBank(
@@ -198,7 +200,7 @@ class _Loader:
                         title=b["title"],
                         spec=b["spec"],
                         source_text=b.get("source_text", ""),
-                        organisation_id=self.orgs.get(b.get("organisation")),
+                        organisation_id=owner,
                         is_current=b.get("is_current", True),
                         created_at=b["created_at"],
                         updated_at=b["updated_at"],
