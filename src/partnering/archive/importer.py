@@ -207,7 +207,9 @@ class _Loader:
                 self.result_users.append(user.email)
             self.users[user.email] = user.pk
         for b in self.data.get("question_banks", []):
-            bank = QuestionBank.objects.filter(key=b["key"], version=b["version"]).first()
+            # Keys are unique per organisation: the archive's bank is the one its organisation holds.
+            owner = self.orgs.get(b.get("organisation"))
+            bank = QuestionBank.objects.filter(key=b["key"], version=b["version"], organisation_id=owner).first()
             if bank is None:
                 with _keep_timestamps([QuestionBank]):
                     bank = QuestionBank(
@@ -216,7 +218,7 @@ class _Loader:
                         title=b["title"],
                         spec=b["spec"],
                         source_text=b.get("source_text", ""),
-                        organisation_id=self.orgs.get(b.get("organisation")),
+                        organisation_id=owner,
                         is_current=b.get("is_current", True),
                         created_at=b["created_at"],
                         updated_at=b["updated_at"],
@@ -372,9 +374,38 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _number_private_records(arrangement: Arrangement) -> None:
+    """An archive made before private records had their own sequences (R-005 customer only)
+    gets them numbered there (RC-001), as the migrations did for this installation's own."""
+    from django.apps import apps
+
+    from partnering.core.references import renumber_private
+
+    for label, letter in (("risks.Risk", "R"), ("concerns.Concern", "C")):
+        app_label = label.split(".")[0]
+        if apps.is_installed(f"partnering.{app_label}"):
+            renumber_private(apps.get_model(label), letter, [arrangement.pk])
+
+
+def _upgrade(data: dict[str, Any]) -> None:
+    """Read an archive made before lessons recorded their authors' consent: a publication then
+    named one organisation, not who agreed, so the lesson comes in unpublished (its authors
+    publish it again); its author side is the default, joint."""
+    for entry in data.get("models") or []:
+        if not isinstance(entry, dict) or entry.get("model") != "lessons.lesson":
+            continue
+        for rec in [*entry.get("records", []), *entry.get("history", [])]:
+            fields = rec.get("fields") if isinstance(rec, dict) else None
+            if isinstance(fields, dict) and "published_to_organisation" in fields:
+                fields.pop("published_to_organisation", None)
+                fields.pop("published_by", None)
+                fields["published_at"] = None
+
+
 def archive_import(source: Any) -> ImportResult:
     """Import an archive; raises ArchiveError (and writes nothing) if any part of it is wrong."""
     data = read_archive(source)
+    _upgrade(data)
     loader = _Loader(data)
     loader.check()
     model_list = [n.model for n in loader.nodes.values()]
@@ -384,4 +415,5 @@ def archive_import(source: Any) -> ImportResult:
         records = loader.write_records()
         history = loader.write_history()
         arrangement = Arrangement.objects.get(uuid=data["arrangement"]["uuid"])
+        _number_private_records(arrangement)
     return ImportResult(arrangement=arrangement, records=records, history=history, created_users=loader.result_users)

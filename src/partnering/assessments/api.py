@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
@@ -200,7 +200,11 @@ class BankViewSet(ApiMixin, viewsets.GenericViewSet):
     @extend_schema(responses=BankSerializer)
     def retrieve(self, request: Request, key: str, version: int) -> Response:
         """One version of a bank, with its scale and questions."""
-        bank = get_object_or_404(_banks_readable(request.user), key=key, version=version)
+        # Keys are unique per organisation: the built-in bank, then your own, then another's you answer.
+        banks = _banks_readable(request.user).filter(key=key, version=version)
+        bank = banks.order_by(selectors.bank_precedence(request.user.organisation_id), "organisation_id").first()
+        if bank is None:
+            raise Http404("No such question bank.")
         return Response(BankSerializer(bank).data)
 
     @extend_schema(
@@ -783,16 +787,8 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         key, version = data.pop("bank"), data.pop("version")
-        if version is None:
-            bank = selectors.banks_available(access=access).filter(key=key).first()
-        else:
-            # Another organisation's bank gets the same answer as a missing one: its key says nothing.
-            a = access.arrangement
-            bank = (
-                QuestionBank.objects.filter(key=key, version=version)
-                .filter(Q(organisation__isnull=True) | Q(organisation_id__in=[a.customer_id, a.provider_id]))
-                .first()
-            )
+        # Another organisation's bank gets the same answer as a missing one: its key says nothing.
+        bank = selectors.bank_by_key(access=access, key=key, version=version)
         if bank is None:
             raise serializers.ValidationError({"bank": "No such question bank is available to this arrangement."})
         previous_uuid = data.pop("previous")

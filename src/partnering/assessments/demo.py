@@ -90,7 +90,7 @@ def demo_assessments(arrangement) -> None:  # noqa: ANN001
     people = {"customer": CUSTOMER_PEOPLE, "provider": PROVIDER_PEOPLE}
     year_ago = timezone.now() - timedelta(days=300)
     for key, agreed in (("annex-b", ANNEX_B_LAST_YEAR), ("annual-health-check", HEALTH_LAST_YEAR)):
-        bank = QuestionBank.objects.get(key=key, is_current=True)
+        bank = QuestionBank.objects.get(key=key, is_current=True, organisation__isnull=True)
         a = services.assessment_start(access=access, bank=bank, due_date=year_ago.date())
         services.respondents_invite(access=access, assessment=a, users=everyone)
         _answer_all(a, people, agreed, rng, submit_sides=True)

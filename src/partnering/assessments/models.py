@@ -43,7 +43,18 @@ class QuestionBank(TimeStampedModel):
 
     class Meta:
         ordering = ["key", "-version"]
-        constraints = [models.UniqueConstraint(fields=["key", "version"], name="bank_key_version_unique")]
+        # A bank key is an organisation's own name: unique within it (another organisation
+        # may use the same key), and among the product's built-in banks.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key", "version"], name="bank_key_version_unique_in_organisation"
+            ),
+            models.UniqueConstraint(
+                fields=["key", "version"],
+                condition=models.Q(organisation__isnull=True),
+                name="builtin_bank_key_version_unique",
+            ),
+        ]
         indexes = [models.Index(fields=["key", "is_current"])]
 
     def __str__(self) -> str:

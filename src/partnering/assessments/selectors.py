@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -72,6 +72,29 @@ def banks_available(*, access: Access) -> QuerySet[QuestionBank]:
         .filter(Q(organisation__isnull=True) | Q(organisation_id__in=[a.customer_id, a.provider_id]))
         .order_by("organisation_id", "key")
     )
+
+
+def bank_precedence(organisation_id: Any) -> Case:
+    """Order banks sharing a key (keys are unique per organisation): the built-in one,
+    then the reader's own organisation's, then any other."""
+    return Case(
+        When(organisation__isnull=True, then=Value(0)),
+        When(organisation_id=organisation_id, then=Value(1)),
+        default=Value(2),
+    )
+
+
+def bank_by_key(*, access: Access, key: str, version: int | None = None) -> QuestionBank | None:
+    """A bank available to this arrangement by its key (its current version unless one is named).
+
+    Both organisations may hold a bank under the same key: the member's own comes first.
+    """
+    a = access.arrangement
+    banks = QuestionBank.objects.filter(key=key).filter(
+        Q(organisation__isnull=True) | Q(organisation_id__in=[a.customer_id, a.provider_id])
+    )
+    banks = banks.filter(is_current=True) if version is None else banks.filter(version=version)
+    return banks.order_by(bank_precedence(getattr(access.user, "organisation_id", None)), "organisation_id").first()
 
 
 def banks_suggested(*, access: Access, banks: Iterable[QuestionBank] | None = None) -> list[QuestionBank]:
@@ -335,6 +358,11 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
     cycles = [c for c in cycles if visible[c.pk]]
     if not cycles:
         return None, []
+    # Two organisations' banks may share a key: a trend follows one bank, the reader's own first.
+    own = getattr(access.user, "organisation_id", None)
+    owners = {c.bank.organisation_id for c in cycles}
+    owner = None if None in owners else own if own in owners else min(owners)
+    cycles = [c for c in cycles if c.bank.organisation_id == owner]
     answers = Answer.objects.filter(assessment__in=cycles, respondent__isnull=True, perspective=Perspective.SELF)
     grouped: dict[int, list[Answer]] = {}
     for a in answers:

@@ -58,22 +58,30 @@ SINGLE_SIDE_BANKS = {
 
 def _store_bank(spec: BankSpec, *, source_text: str, organisation: Organisation | None, user: Any) -> QuestionBank:
     """Store a bank version. A bank in use is never changed in place: a
-    different spec under the same key becomes the next version."""
-    if organisation is not None and spec.key in BUILTIN_BANK_KEYS:
+    different spec under the same key becomes the next version.
+
+    Keys are unique per organisation: an organisation's key names its own bank
+    only, and whatever another organisation holds under the same key changes
+    nothing here (no answer tells one organisation what another holds). The
+    built-in banks' keys, seen by everyone, are the only ones no organisation takes.
+    """
+    if organisation is not None and (
+        spec.key in BUILTIN_BANK_KEYS or QuestionBank.objects.filter(organisation__isnull=True, key=spec.key).exists()
+    ):
         raise ValidationError({"file": f"The key ‘{spec.key}’ belongs to a built-in bank. Choose another key."})
-    latest = QuestionBank.objects.filter(key=spec.key).order_by("-version").first()
+    if organisation is None and QuestionBank.objects.filter(organisation__isnull=False, key=spec.key).exists():
+        # Only the command line stores a bank for every organisation: its operator is told why.
+        raise ValidationError(
+            {"file": f"An organisation's own bank uses the key ‘{spec.key}’. Give the built-in bank another key."}
+        )
+    own = QuestionBank.objects.filter(key=spec.key, organisation=organisation)
+    latest = own.order_by("-version").first()
     spec_data = spec.as_dict()
     if latest is not None:
-        if latest.organisation_id != (organisation.pk if organisation else None):
-            raise ValidationError(
-                {
-                    "file": f"The key ‘{spec.key}’ belongs to another organisation's bank or to a built-in bank. Choose another key."
-                }
-            )
         if latest.spec == spec_data:
             return latest
         version = max(latest.version + 1, spec.version)
-        QuestionBank.objects.filter(key=spec.key).update(is_current=False)
+        own.update(is_current=False)
     else:
         version = spec.version
     if version != spec.version:
@@ -137,7 +145,7 @@ def assessment_start(
     spec = bank.bank
     cycle = None
     if spec.recurrence == "annual":
-        cycle = _contract_year(arrangement, bank.key)
+        cycle = _contract_year(arrangement, bank)
     if previous is not None:
         if previous.arrangement_id != arrangement.pk or previous.bank.key != bank.key:
             raise ValidationError({"previous": "Carry over only from an earlier cycle of the same bank."})
@@ -176,11 +184,14 @@ def assessment_start(
     return assessment
 
 
-def _contract_year(arrangement: Any, bank_key: str) -> int:
+def _contract_year(arrangement: Any, bank: QuestionBank) -> int:
     """The contract year an annual check covers: the checks fall due each year from
     contract award, so a check started in year n+1 (or near the end of year n)
     covers year n; never a year already covered by an earlier cycle."""
-    last = Assessment.objects.filter(arrangement=arrangement, bank__key=bank_key).aggregate(m=Max("cycle"))["m"] or 0
+    same_bank = Assessment.objects.filter(
+        arrangement=arrangement, bank__key=bank.key, bank__organisation_id=bank.organisation_id
+    )
+    last = same_bank.aggregate(m=Max("cycle"))["m"] or 0
     start = arrangement.contract_start
     if start is None:
         return last + 1

@@ -942,6 +942,7 @@ RISK_TITLES = (
 @family("risks", requires="partnering.risks")
 def gen_risks(plan: Plan) -> int:
     """Risk registers: mostly open, scores bunched in the middle of the matrix, a few red."""
+    from partnering.core.references import format_reference
     from partnering.risks.models import Category, OwningSide, Proximity, Response, Risk, RiskStatus
     from partnering.risks.scoring import rating_for
 
@@ -952,17 +953,20 @@ def gen_risks(plan: Plan) -> int:
     with Buffer(Risk) as out:
         for a, n in zip(plan.arrangements, per_arrangement, strict=True):
             people = {s: plan.active_members(a.pk, s) for s in (Side.CUSTOMER, Side.PROVIDER)}
-            for number in range(1, n + 1):
+            numbers = dict.fromkeys(visibilities, 0)  # one sequence per visibility (core.references)
+            for _ in range(n):
                 likelihood = rng.choices((1, 2, 3, 4, 5), (10, 25, 35, 20, 10))[0]
                 impact = rng.choices((1, 2, 3, 4, 5), (8, 22, 35, 25, 10))[0]
                 side = rng.choices(sides, (40, 40, 20))[0]
                 pool = people.get(side) or people[Side.CUSTOMER] + people[Side.PROVIDER]
                 visibility = rng.choices(visibilities, (85, 8, 7))[0]
+                numbers[visibility] += 1
+                number = numbers[visibility]
                 created = plan.moment(900, 0)
                 out.add(
                     Risk(
                         arrangement=a,
-                        reference=f"R-{number:03d}",
+                        reference=format_reference("R", visibility, number),
                         number=number,
                         title=rng.choice(RISK_TITLES),
                         description="" if rng.random() < 0.5 else "Raised at the joint risk workshop.",

@@ -26,7 +26,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from partnering.arrangements.models import Arrangement
@@ -39,6 +38,7 @@ from partnering.concerns.models import (
     EscalationEvent,
     Level,
 )
+from partnering.core import references
 from partnering.core.choices import Side, Visibility
 from partnering.core.concurrency import save_versioned
 from partnering.core.policy import Access, Perm
@@ -47,8 +47,21 @@ from partnering.core.policy import Access, Perm
 EDITABLE_FIELDS = ("title", "description", "impact", "other_side_view")
 
 
-def format_reference(number: int) -> str:
-    return f"C-{number:03d}"
+#: Concerns are numbered C-001 (shared), CC-001 (customer only), CP-001 (provider only): see core.references.
+LETTER = "C"
+
+
+def format_reference(number: int, visibility: str = Visibility.SHARED) -> str:
+    return references.format_reference(LETTER, visibility, number)
+
+
+def _share(concern: Concern, when: Any) -> None:
+    """A private concern becoming shared takes the next number of the shared sequence (arrangement
+    locked): the other side reads a gapless sequence and never the concern's private number."""
+    Arrangement.objects.select_for_update().filter(pk=concern.arrangement_id).first()
+    number = references.next_number(Concern, LETTER, concern.arrangement_id, Visibility.SHARED)
+    concern.visibility, concern.shared_at = Visibility.SHARED, when
+    concern.number, concern.reference = number, format_reference(number)
 
 
 def initial_visibility(access: Access) -> str:
@@ -102,15 +115,15 @@ def concern_raise(
     )
     # Lock the arrangement so that two people raising concerns get different numbers.
     Arrangement.objects.select_for_update().filter(pk=access.arrangement.pk).first()
-    top = Concern.objects.filter(arrangement=access.arrangement).aggregate(top=Max("number"))["top"] or 0
     now = timezone.now()
     visibility = initial_visibility(access)
     if level >= SHARED_FROM_LEVEL:
         visibility = Visibility.SHARED
+    number = references.next_number(Concern, LETTER, access.arrangement.pk, visibility)
     concern = Concern(
         arrangement=access.arrangement,
-        reference=format_reference(top + 1),
-        number=top + 1,
+        reference=format_reference(number, visibility),
+        number=number,
         title=(title or "").strip(),
         description=(description or "").strip(),
         impact=(impact or "").strip(),
@@ -167,7 +180,7 @@ def concern_escalate(*, access: Access, concern: Concern, to_level: int, reason:
     event.save()
     concern.level, concern.level_since = to_level, now
     if to_level >= SHARED_FROM_LEVEL and concern.visibility != Visibility.SHARED:
-        concern.visibility, concern.shared_at = Visibility.SHARED, now
+        _share(concern, now)
     concern.version += 1
     _stamp(concern, access)
     concern.save()
@@ -180,10 +193,10 @@ def concern_share(*, access: Access, concern: Concern) -> Concern:
     _require_visible(access, concern)
     if concern.visibility == Visibility.SHARED:
         return concern
-    concern.visibility, concern.shared_at = Visibility.SHARED, timezone.now()
+    _share(concern, timezone.now())
     concern.version += 1
     _stamp(concern, access)
-    concern.save(update_fields=["visibility", "shared_at", "version", "updated_at"])
+    concern.save(update_fields=["visibility", "reference", "number", "shared_at", "version", "updated_at"])
     return concern
 
 

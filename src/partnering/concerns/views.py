@@ -159,8 +159,13 @@ def concern_escalate(request: HttpRequest, access: Access, concern_uuid: str) ->
 def concern_share(request: HttpRequest, access: Access, concern_uuid: str) -> HttpResponse:
     concern = selectors.concern_get(access=access, concern_uuid=concern_uuid)
     if concern.is_private:
-        services.concern_share(access=access, concern=concern)
-        messages.success(request, f"Concern {concern.reference} is now shared with both sides.")
+        private_reference = concern.reference
+        concern = services.concern_share(access=access, concern=concern)
+        messages.success(
+            request,
+            f"Concern {private_reference} is now shared with both sides, as {concern.reference} "
+            "(the next number of the shared log).",
+        )
     return _back(access, concern)
 
 

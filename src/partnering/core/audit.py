@@ -134,6 +134,9 @@ def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
             # A record private to the other side stays private in its history too.
             if not access.can_see(getattr(row, "visibility", "shared")):
                 continue
+            # Once shared, what it was while private (its private reference, its first words) stays unseen.
+            if before is not None and not access.can_see(getattr(before, "visibility", "shared")):
+                raw = [(f, None, new) for f, _old, new in raw]
             if row.history_type == "~" and not raw:
                 continue
             for f, old, new in raw:

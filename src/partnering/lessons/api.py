@@ -28,7 +28,7 @@ from partnering.api.views_base import (
 from partnering.core.choices import Stage, Visibility
 from partnering.core.policy import Perm
 from partnering.lessons import selectors, services
-from partnering.lessons.models import Lesson, Source
+from partnering.lessons.models import Authorship, Lesson, Source
 
 
 class LessonSerializer(serializers.ModelSerializer):
@@ -37,7 +37,8 @@ class LessonSerializer(serializers.ModelSerializer):
     source = NamedChoiceField(Source, read_only=True)
     visibility = NamedChoiceField(Visibility, read_only=True)
     tags = serializers.ListField(source="tag_list", child=serializers.CharField(), read_only=True)
-    published_to = serializers.CharField(source="published_to_organisation.name", read_only=True, allow_null=True)
+    author_side = NamedChoiceField(Authorship, read_only=True)
+    published_to = serializers.SerializerMethodField(help_text="The organisations whose libraries hold it.")
 
     class Meta:
         model = Lesson
@@ -53,6 +54,9 @@ class LessonSerializer(serializers.ModelSerializer):
             "source",
             "source_label",
             "visibility",
+            "author_side",
+            "customer_consent_at",
+            "provider_consent_at",
             "published_to",
             "published_at",
             "version",
@@ -60,6 +64,9 @@ class LessonSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_published_to(self, obj: Lesson) -> list[str]:
+        return [org.name for org in obj.published_to]
 
 
 class LessonCreateSerializer(serializers.Serializer):
@@ -70,6 +77,9 @@ class LessonCreateSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False)
     stage = NamedChoiceField(Stage, required=False)
     visibility = NamedChoiceField(Visibility, default=Visibility.SHARED)
+    joint = serializers.BooleanField(
+        default=False, help_text="Written by both sides: published only when both sides' leads agree."
+    )
 
 
 class LessonUpdateSerializer(serializers.Serializer):
@@ -83,7 +93,11 @@ class LessonUpdateSerializer(serializers.Serializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    publish = serializers.BooleanField(default=True, help_text="False withdraws it from other arrangements.")
+    publish = serializers.BooleanField(
+        default=True,
+        help_text="True gives your side's consent (a joint lesson is published once both sides agree); "
+        "False withdraws it from every other arrangement.",
+    )
 
 
 FILTER_PARAMETERS = [
@@ -146,7 +160,9 @@ class LessonViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
     @extend_schema(request=PublishSerializer, responses=LessonSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, arrangement_slug: str, lesson_uuid: str) -> Response:
-        """Publish the lesson to all your organisation's arrangements (or withdraw it)."""
+        """Your side's consent to publish the lesson to its authors' organisations (or its withdrawal).
+
+        Only the side that wrote a lesson publishes it; a joint lesson needs both sides' leads."""
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lesson = services.lesson_publish(

@@ -15,7 +15,7 @@ User = get_user_model()
 CUSTOMER = "helen.carter@northshire.example"
 PROVIDER = "james.whitfield@brightwave.example"
 
-# (title, what happened, lesson, recommendation, tags, stage, author side, published by customer)
+# (title, what happened, lesson, recommendation, tags, stage, author side, published by its author)
 LESSONS = [
     (
         "Agree data migration acceptance criteria before the contract is let",
@@ -122,4 +122,4 @@ def demo_lessons(arrangement) -> None:  # noqa: ANN001
             stage=stage,
         )
         if published:
-            services.lesson_publish(access=access["customer"], lesson=record)
+            services.lesson_publish(access=access[side], lesson=record)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from partnering.core.choices import Stage, Visibility
+from partnering.core.choices import Side, Stage, Visibility
 from partnering.core.policy import Access
 from partnering.lessons.models import Source
 
@@ -34,6 +34,12 @@ class LessonForm(forms.Form):
     visibility = forms.ChoiceField(
         label="Who can see this lesson", choices=Visibility.choices, initial=Visibility.SHARED, widget=forms.RadioSelect
     )
+    joint = forms.BooleanField(
+        label="Written jointly by both sides",
+        required=False,
+        help_text="A joint lesson is shared, and is published only when both sides' leads agree "
+        "(our rule, not the guide's). Otherwise your side wrote it, and only your side publishes it.",
+    )
     source_ref = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, access: Access, creating: bool = True, **kwargs: Any) -> None:
@@ -41,6 +47,9 @@ class LessonForm(forms.Form):
         if not creating:
             del self.fields["visibility"]
             del self.fields["source_ref"]
+            del self.fields["joint"]
+        elif access.side not in (Side.CUSTOMER, Side.PROVIDER):
+            del self.fields["joint"]  # the facilitator's lessons are always joint
         else:
             self.fields["visibility"].choices = [
                 (v, label) for v, label in Visibility.choices if v in (Visibility.SHARED, access.side)
@@ -50,6 +59,7 @@ class LessonForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("visibility", None)
         data.pop("source_ref", None)
+        data.pop("joint", None)
         return data
 
 

@@ -5,9 +5,10 @@ subqueries, never a list of ids:
 
 1. a member of the lesson's arrangement, when the lesson is shared or private
    to the member's side (the policy's rule 3); or
-2. a member of any arrangement where the organisation the lesson is published
-   to is the customer or the provider; a lesson private to a side reaches only
-   that organisation's own side there.
+2. once the lesson is published, a member of any arrangement where the
+   organisation of one of its author sides (the customer's, the provider's, or
+   both for a joint lesson) is the customer or the provider; a lesson private
+   to a side reaches only that organisation's own side there.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 
-from partnering.arrangements.models import Arrangement, Membership
+from partnering.arrangements.models import Membership
 from partnering.core.choices import Side, Stage, Visibility
 from partnering.core.policy import Access
 from partnering.lessons import search
-from partnering.lessons.models import Lesson, Source
+from partnering.lessons.models import Authorship, Lesson, Source
 
 SUGGESTION_LIMIT = 5
 
@@ -35,16 +36,25 @@ def _member_of_lesson_arrangement(user: Any) -> Q:
     return (Q(visibility=Visibility.SHARED) & Exists(member)) | Exists(same_side)
 
 
-def _reached_by_publication(user: Any) -> Q:
-    org = OuterRef("published_to_organisation_id")
+def _reaches_library_of(user: Any, org: OuterRef) -> Q:
+    """The person works in an arrangement of `org` (a private lesson: on that organisation's side)."""
     mine = Membership.objects.filter(user=user, is_active=True)
     anyone = mine.filter(Q(arrangement__customer_id=org) | Q(arrangement__provider_id=org))
     own_side = mine.filter(
         Q(arrangement__customer_id=org, side=Side.CUSTOMER) | Q(arrangement__provider_id=org, side=Side.PROVIDER)
     )
-    return Q(published_to_organisation__isnull=False) & (
-        (Q(visibility=Visibility.SHARED) & Exists(anyone)) | (~Q(visibility=Visibility.SHARED) & Exists(own_side))
+    return (Q(visibility=Visibility.SHARED) & Exists(anyone)) | (~Q(visibility=Visibility.SHARED) & Exists(own_side))
+
+
+def _reached_by_publication(user: Any) -> Q:
+    """Published lessons reach the libraries of their authors' organisations, and only those."""
+    by_customer = Q(author_side__in=[Authorship.CUSTOMER, Authorship.JOINT]) & _reaches_library_of(
+        user, OuterRef("arrangement__customer_id")
     )
+    by_provider = Q(author_side__in=[Authorship.PROVIDER, Authorship.JOINT]) & _reaches_library_of(
+        user, OuterRef("arrangement__provider_id")
+    )
+    return Q(published_at__isnull=False) & (by_customer | by_provider)
 
 
 def lessons_readable_q(user: Any) -> Q:
@@ -118,9 +128,9 @@ def _filtered(qs: QuerySet[Lesson], filters: LessonFilters) -> QuerySet[Lesson]:
     if filters.tag:
         qs = qs.filter(tag_q(filters.tag))
     if filters.published:
-        qs = qs.filter(published_to_organisation__isnull=False)
+        qs = qs.filter(published_at__isnull=False)
     qs, ranked = search.apply(qs, filters.q)
-    qs = qs.select_related("arrangement", "published_to_organisation", "created_by")
+    qs = qs.select_related("arrangement", "arrangement__customer", "arrangement__provider", "created_by")
     return qs if ranked else qs.order_by("-created_at", "-id")
 
 
@@ -156,7 +166,7 @@ def lessons_suggested(
         lessons_readable(user=access.user)
         .exclude(arrangement=access.arrangement)
         .filter(stage__in=wanted)
-        .select_related("arrangement", "published_to_organisation")
+        .select_related("arrangement", "arrangement__customer", "arrangement__provider")
         .order_by("-published_at", "-created_at", "-id")
     )
     return list(qs[:limit])
@@ -171,7 +181,7 @@ def lessons_suggested_for_bank(*, access: Access, bank: Any) -> list[Lesson]:
 def lesson_get(*, access: Access, lesson_uuid: Any) -> Lesson:
     """A lesson of this arrangement the member may see; otherwise 404."""
     return get_object_or_404(
-        lessons_visible(access=access).select_related("created_by", "published_to_organisation", "published_by"),
+        lessons_visible(access=access).select_related("created_by", "arrangement__customer", "arrangement__provider"),
         uuid=lesson_uuid,
     )
 
@@ -179,16 +189,8 @@ def lesson_get(*, access: Access, lesson_uuid: Any) -> Lesson:
 def lesson_read(*, user: Any, lesson_uuid: Any) -> Lesson:
     """Any lesson the person may read (their arrangements', or published to them); otherwise 404."""
     return get_object_or_404(
-        lessons_readable(user=user).select_related("arrangement", "created_by", "published_to_organisation"),
+        lessons_readable(user=user).select_related(
+            "arrangement", "created_by", "arrangement__customer", "arrangement__provider"
+        ),
         uuid=lesson_uuid,
     )
-
-
-def publishable_organisation(access: Access) -> Any:
-    """The organisation a member may publish to: their own side's, never the other's."""
-    arrangement: Arrangement = access.arrangement
-    if access.is_customer:
-        return arrangement.customer
-    if access.is_provider:
-        return arrangement.provider
-    return None

@@ -4,7 +4,15 @@
 lessons learned stay learned, and are passed on to others ... there should also
 be the means for embedding learning from the arrangement into future working
 practices." A lesson records what happened, the lesson and the recommendation,
-in no-blame words; an organisation may publish it to its future arrangements.
+in no-blame words; its authors may publish it to their organisations' future
+arrangements.
+
+Consent (ours, not the guide's): a lesson is written by one side or by both
+jointly. Only its authoring side changes or publishes a one-side lesson; a
+joint lesson is published once both sides' leads (SRO and SRIE) have agreed,
+each a member of that side's own organisation, and any change to its words
+asks both again. An author withdrawing takes the lesson out of every
+organisation's library it reached.
 """
 
 from __future__ import annotations
@@ -17,12 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from partnering.core.choices import Visibility
+from partnering.core.choices import Side, Visibility
 from partnering.core.concurrency import save_versioned
 from partnering.core.policy import Access, Perm
 from partnering.lessons import search
-from partnering.lessons.models import Lesson, Source
-from partnering.lessons.selectors import publishable_organisation
+from partnering.lessons.models import Authorship, Lesson, Source
 
 EDITABLE_FIELDS = ("title", "what_happened", "lesson", "recommendation", "tags", "stage")
 MAX_TAGS = 12
@@ -51,10 +58,21 @@ def _stamp(record: Any, access: Access) -> None:
     record._history_user = access.user
 
 
-def _require_editable(access: Access, lesson: Lesson) -> None:
-    access.require(Perm.CONTRIBUTE)
+def _require_visible(access: Access, lesson: Lesson) -> None:
     if lesson.arrangement_id != access.arrangement.pk or not access.can_see(lesson.visibility):
         raise PermissionDenied
+
+
+def is_author(access: Access, lesson: Lesson) -> bool:
+    """Whether the member writes for the lesson: its own side's lesson, or a joint one."""
+    return lesson.author_side == Authorship.JOINT or lesson.author_side == access.side
+
+
+def _require_editable(access: Access, lesson: Lesson) -> None:
+    access.require(Perm.CONTRIBUTE)
+    _require_visible(access, lesson)
+    if not is_author(access, lesson):
+        raise PermissionDenied("Only the side that wrote this lesson changes it.")
 
 
 def check_visibility(access: Access, visibility: str, source: models.Model | None) -> None:
@@ -104,11 +122,19 @@ def lesson_create(
     stage: str = "",
     visibility: str = Visibility.SHARED,
     source: models.Model | None = None,
+    joint: bool = False,
 ) -> Lesson:
-    """Record a lesson, directly or captured from a resolved concern, an assessment or a board meeting."""
+    """Record a lesson, directly or captured from a resolved concern, an assessment or a board meeting.
+
+    The writer's side is its author; `joint` records it as written by both sides
+    (a lesson the neutral facilitator writes is always joint).
+    """
     access.require(Perm.CONTRIBUTE)
     _check_source(access, source)
     check_visibility(access, visibility, source)
+    if joint and visibility != Visibility.SHARED:
+        raise ValidationError({"joint": "A lesson written jointly is shared with both sides."})
+    author_side = access.side if access.side in (Side.CUSTOMER, Side.PROVIDER) and not joint else Authorship.JOINT
     record = Lesson(
         arrangement=access.arrangement,
         title=title.strip(),
@@ -120,6 +146,7 @@ def lesson_create(
         source=source_kind(source),
         source_label=str(source)[:300] if source is not None else "",
         visibility=visibility,
+        author_side=author_side,
         created_by=access.user,
     )
     if source is not None:
@@ -132,47 +159,97 @@ def lesson_create(
     return record
 
 
+CONSENT_FIELDS = ("customer_consent_by", "customer_consent_at", "provider_consent_by", "provider_consent_at")
+
+
+def _clear_consents(lesson: Lesson, sides: tuple[str, ...] = (Side.CUSTOMER, Side.PROVIDER)) -> None:
+    for side in sides:
+        setattr(lesson, f"{side}_consent_by", None)
+        setattr(lesson, f"{side}_consent_at", None)
+    lesson.published_at = None
+
+
+@transaction.atomic
 def lesson_update(*, access: Access, lesson: Lesson, expected_version: int, changes: dict[str, Any]) -> Lesson:
-    """Edit a lesson; a save based on an old version is refused (EditConflict)."""
+    """Edit a lesson; a save based on an old version is refused (EditConflict).
+
+    Only its authors edit it. New words in a joint lesson are not what the other
+    side agreed to publish: the consents already given lapse, and it leaves
+    every library until both sides agree again.
+    """
     _require_editable(access, lesson)
+    before = {name: getattr(lesson, name) for name in EDITABLE_FIELDS}
     for name, value in changes.items():
         if name not in EDITABLE_FIELDS:
             raise ValidationError(f"Cannot change {name}.")
         if name == "tags":
             value = normalise_tags(value)
         setattr(lesson, name, value.strip() if isinstance(value, str) else value)
+    fields = list(EDITABLE_FIELDS)
+    reworded = any(getattr(lesson, name) != old for name, old in before.items())
+    if lesson.is_joint and reworded and (lesson.customer_consent_at or lesson.provider_consent_at):
+        _clear_consents(lesson)
+        fields += [*CONSENT_FIELDS, "published_at"]
     _index(lesson)
     _stamp(lesson, access)
-    return save_versioned(lesson, expected_version=expected_version, fields=list(EDITABLE_FIELDS))
+    return save_versioned(lesson, expected_version=expected_version, fields=fields)
+
+
+def publishing_refusal(access: Access, lesson: Lesson) -> str | None:
+    """Why this member may not give (or withdraw) their side's consent to publish, or None.
+
+    A side consents for itself only, through a member of its own organisation:
+    a one-side lesson by that side's managers, a joint lesson by that side's
+    lead (SRO or SRIE). Nobody publishes what the other side wrote alone.
+    """
+    if access.side not in (Side.CUSTOMER, Side.PROVIDER):
+        return "Only the customer or the provider publishes lessons to its arrangements."
+    if not is_author(access, lesson):
+        return "Only the side that wrote a lesson publishes or withdraws it."
+    if lesson.is_joint:
+        if not access.has(Perm.LEAD_SIDE):
+            return "Your side's lead (the SRO or the SRIE) agrees to publish a joint lesson."
+    elif not access.has(Perm.EDIT_ARRANGEMENT):
+        return "Your roles in this arrangement do not allow publishing lessons."
+    arrangement = access.arrangement
+    own = arrangement.customer_id if access.side == Side.CUSTOMER else arrangement.provider_id
+    if own is None or getattr(access.user, "organisation_id", None) != own:
+        return "Only a member of your side's own organisation agrees for it."
+    return None
 
 
 @transaction.atomic
 def lesson_publish(*, access: Access, lesson: Lesson, publish: bool = True) -> Lesson:
-    """Publish a lesson to all the future arrangements of the member's own organisation, or withdraw it.
+    """Give the member's side's consent to publish a lesson, or withdraw it.
 
-    Only the arrangement's managers publish (EDIT_ARRANGEMENT), and only to their
-    own side's organisation: a side cannot publish in the other's name.
+    A lesson is published to the future arrangements of every author side's
+    organisation once each author side has agreed: at once for a one-side
+    lesson, when the second lead agrees for a joint one. Withdrawing (any
+    author side) takes it out of every library it reached; the other side's
+    consent to a joint lesson stands until that side withdraws it too.
     """
-    _require_editable(access, lesson)
-    access.require(Perm.EDIT_ARRANGEMENT)
-    organisation = publishable_organisation(access)
-    if organisation is None:
-        raise PermissionDenied("Only the customer or the provider publishes lessons to its arrangements.")
+    _require_visible(access, lesson)
+    refusal = publishing_refusal(access, lesson)
+    if refusal:
+        raise PermissionDenied(refusal)
+    stored = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    side = access.side
+    now = timezone.now()
     if publish:
-        if lesson.published_to_organisation_id not in (None, organisation.pk):
-            raise ValidationError("The other side has published this lesson already.")
-        lesson.published_to_organisation = organisation
-        lesson.published_at = timezone.now()
-        lesson.published_by = access.user
+        if stored.consent_at(side) is None:
+            setattr(stored, f"{side}_consent_by", access.user)
+            setattr(stored, f"{side}_consent_at", now)
+        if stored.published_at is None and all(stored.consent_at(s) for s in stored.author_sides):
+            stored.published_at = now
     else:
-        if lesson.published_to_organisation_id not in (None, organisation.pk):
-            raise PermissionDenied("Only the side that published a lesson withdraws it.")
-        lesson.published_to_organisation = None
-        lesson.published_at = None
-        lesson.published_by = None
-    lesson.version += 1
-    _stamp(lesson, access)
-    lesson.save(update_fields=["published_to_organisation", "published_at", "published_by", "version", "updated_at"])
+        setattr(stored, f"{side}_consent_by", None)
+        setattr(stored, f"{side}_consent_at", None)
+        stored.published_at = None
+    stored.version += 1
+    _stamp(stored, access)
+    stored.save(update_fields=[*CONSENT_FIELDS, "published_at", "version", "updated_at"])
+    for f in Lesson._meta.concrete_fields:
+        setattr(lesson, f.attname, getattr(stored, f.attname))
     return lesson
 
 

@@ -111,7 +111,7 @@ def _detail(
     if form is None:
         initial = {f: getattr(lesson, f) for f in services.EDITABLE_FIELDS}
         form = LessonForm(initial=initial, access=access, creating=False)
-    organisation = selectors.publishable_organisation(access)
+    refusal = services.publishing_refusal(access, lesson)
     return render(
         request,
         "lessons/detail.html",
@@ -121,8 +121,9 @@ def _detail(
             form=form,
             conflict=conflict,
             version=(conflict.current.version if conflict else lesson.version),
-            can_publish=access.has(Perm.EDIT_ARRANGEMENT) and organisation is not None,
-            publish_to=organisation,
+            can_edit=access.has(Perm.CONTRIBUTE) and services.is_author(access, lesson),
+            can_publish=refusal is None,
+            our_consent=lesson.consent_at(access.side),
         ),
         status=status,
     )
@@ -168,10 +169,12 @@ def lesson_publish(request: HttpRequest, access: Access, lesson_uuid: str) -> Ht
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        if publish:
+        if publish and lesson.is_published:
+            messages.success(request, f"Lesson published to the future arrangements of {lesson.published_to_names}.")
+        elif publish:
             messages.success(
-                request, f"Lesson published to the future arrangements of {lesson.published_to_organisation}."
+                request, "Your side agrees to publish this lesson. It is published once the other side agrees."
             )
         else:
-            messages.success(request, "Lesson withdrawn from other arrangements.")
+            messages.success(request, "Lesson withdrawn from every other arrangement.")
     return redirect("lessons:detail", slug=access.arrangement.slug, lesson_uuid=lesson.uuid)

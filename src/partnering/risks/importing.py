@@ -20,10 +20,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from partnering.arrangements.models import Arrangement, Membership
+from partnering.core import references
 from partnering.core.choices import Visibility
 from partnering.core.importing import (
     FORMULA_TRIGGERS,
@@ -169,7 +169,7 @@ def template_xlsx() -> bytes:
     guide = workbook.create_sheet("Guidance")
     guide.append(["Column", "Required", "What to enter"])
     notes = {
-        "reference": "Leave blank for a new risk (it gets the next R-number). "
+        "reference": "Leave blank for a new risk (it gets the next number of its sequence: R- shared, RC- customer only, RP- provider only). "
         "A reference already in the register updates that risk.",
         "owner": "The e-mail address of a member of the arrangement.",
         "likelihood": "A whole number from 1 (rare) to 5 (almost certain).",
@@ -237,8 +237,12 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
             seen[reference] = number
         current = existing.get(reference) if reference else None
         if current is not None and not access.can_see(current.visibility):
-            error("Reference", f"{reference} is already used. Leave the reference blank for a new risk.")
-            continue
+            # The other side's private risks are numbered in their own sequence (RC-, RP-), a style no
+            # new row may take: such a reference gets the same answer whether or not it exists.
+            if not references.is_private_style(services.LETTER, reference):
+                error("Reference", f"{reference} is already used. Leave the reference blank for a new risk.")
+                continue
+            current = None
 
         owner_id, owner_side = None, None
         if owner_email:
@@ -254,6 +258,11 @@ def risk_import(*, access: Access, name: str, data: bytes) -> ImportResult:
                 continue
             if visibility != Visibility.SHARED and visibility != access.side:
                 error("Visibility", "A private risk can only be private to your own side.")
+                continue
+            try:
+                services.check_given_reference(reference, visibility)
+            except ValidationError as exc:
+                error("Reference", " ".join(exc.messages))
                 continue
             values.pop("visibility", None)
             risk = Risk(
@@ -369,13 +378,23 @@ def _write(access: Access, to_create: list[Risk], to_update: list[Risk], rows_of
     errors = _changed_meanwhile(access, to_create, to_update, rows_of)
     if errors:
         raise ChangedMeanwhile(errors)
-    top = Risk.objects.filter(arrangement=access.arrangement).aggregate(top=Max("number"))["top"] or 0
-    top = max([top, *(r.number for r in to_create if r.reference)])
+    # Each visibility has its own sequence (core.references): R- shared, RC- customer, RP- provider.
+    tops = {
+        visibility: references.next_number(Risk, services.LETTER, access.arrangement.pk, visibility) - 1
+        for visibility in Visibility.values
+    }
+    tops[Visibility.SHARED] = max([tops[Visibility.SHARED], *(r.number for r in to_create if r.reference)])
     for risk in to_create:
         if not risk.reference:
-            top += 1
-            risk.number = top
-            risk.reference = services.format_reference(top)
+            tops[risk.visibility] += 1
+            risk.number = tops[risk.visibility]
+            risk.reference = services.format_reference(risk.number, risk.visibility)
+    for risk in to_update:
+        if risk.visibility == Visibility.SHARED and references.is_private_style(services.LETTER, risk.reference):
+            # Shared by this import: the next number of the shared sequence, as on its page.
+            tops[Visibility.SHARED] += 1
+            risk.number = tops[Visibility.SHARED]
+            risk.reference = services.format_reference(risk.number)
 
     if to_create:
         _create_with_history(to_create, user=access.user)
@@ -439,7 +458,7 @@ def _changed_meanwhile(
     return sorted(errors, key=lambda e: (e.row, order.get(e.column, len(order))))
 
 
-_ALSO_UPDATED = ("score", "rating", "visibility", "shared_at", "version", "updated_at")
+_ALSO_UPDATED = ("reference", "number", "score", "rating", "visibility", "shared_at", "version", "updated_at")
 
 
 def _update_rows(risks: list[Risk], names: list[str]) -> None:

@@ -8,18 +8,17 @@ says there is no single risk register.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from partnering.actions.models import Action
 from partnering.actions.services import action_create
 from partnering.arrangements.models import Arrangement, Membership
+from partnering.core import references
 from partnering.core.choices import Side, Visibility
 from partnering.core.concurrency import save_versioned
 from partnering.core.policy import Access, Perm
@@ -42,17 +41,35 @@ EDITABLE_FIELDS = (
     "next_review_date",
 )
 
-AUTO_REFERENCE = re.compile(r"^R-(\d{1,6})$", re.IGNORECASE)
+#: Risks are numbered R-001 (shared), RC-001 (customer only), RP-001 (provider only): see core.references.
+LETTER = "R"
 
 
-def format_reference(number: int) -> str:
-    return f"R-{number:03d}"
+def format_reference(number: int, visibility: str = Visibility.SHARED) -> str:
+    return references.format_reference(LETTER, visibility, number)
 
 
-def reference_number(reference: str) -> int:
-    """The number of an automatic-style reference ("R-042" → 42), 0 for any other."""
-    match = AUTO_REFERENCE.match(reference.strip())
-    return int(match.group(1)) if match else 0
+def reference_number(reference: str, visibility: str = Visibility.SHARED) -> int:
+    """The number of an automatic reference of that visibility's sequence ("R-042" → 42), 0 for any other."""
+    found = references.parse(LETTER, reference)
+    return found[1] if found is not None and found[0] == visibility else 0
+
+
+def check_given_reference(reference: str, visibility: str) -> None:
+    """A reference given by hand (the import, the API's callers) is for a shared risk, never in a
+    private sequence's style: private risks are numbered in their side's own sequence."""
+    if not reference:
+        return
+    if visibility != Visibility.SHARED:
+        raise ValidationError(
+            {"reference": "A private risk is numbered in its side's own sequence: leave the reference blank."}
+        )
+    if references.is_private_style(LETTER, reference):
+        raise ValidationError(
+            {
+                "reference": f"{reference} is a private risk's style of reference. Leave the reference blank for a new risk."
+            }
+        )
 
 
 # -- openness ---------------------------------------------------------------------
@@ -136,9 +153,9 @@ def _stamp(record: Any, access: Access) -> None:
     record._history_user = access.user
 
 
-def next_number(arrangement: Arrangement) -> int:
-    current = Risk.objects.filter(arrangement=arrangement).aggregate(top=Max("number"))["top"]
-    return (current or 0) + 1
+def next_number(arrangement: Arrangement, visibility: str = Visibility.SHARED) -> int:
+    """The next number of that visibility's sequence (with the arrangement locked)."""
+    return references.next_number(Risk, LETTER, arrangement.pk, visibility)
 
 
 # -- writes -----------------------------------------------------------------------
@@ -163,16 +180,18 @@ def risk_create(
     visibility: str = Visibility.SHARED,
     reference: str = "",
 ) -> Risk:
-    """Add a risk to the register, with the next reference (R-001, R-002...) unless one is given."""
+    """Add a risk to the register, with the next reference of its visibility's sequence (R-001...
+    shared, RC-001... customer only, RP-001... provider only) unless a shared risk is given one."""
     access.require(Perm.CONTRIBUTE)
     check_visibility(access, visibility)
+    reference = reference.strip().upper()
+    check_given_reference(reference, visibility)
     # Lock the arrangement so that two people adding risks get different numbers.
     Arrangement.objects.select_for_update().filter(pk=access.arrangement.pk).first()
-    reference = reference.strip().upper()
-    number = reference_number(reference) if reference else next_number(access.arrangement)
+    number = reference_number(reference) if reference else next_number(access.arrangement, visibility)
     risk = Risk(
         arrangement=access.arrangement,
-        reference=reference or format_reference(number),
+        reference=reference or format_reference(number, visibility),
         number=number,
         title=title.strip(),
         description=description.strip(),
@@ -211,6 +230,15 @@ def risk_update(*, access: Access, risk: Risk, expected_version: int, changes: d
     return save_versioned(risk, expected_version=expected_version, fields=list(EDITABLE_FIELDS))
 
 
+def share_renumber(risk: Risk) -> None:
+    """A private risk becoming shared takes the next number of the shared sequence (arrangement locked):
+    the shared sequence stays gapless, and its private number is never seen by the other side."""
+    number = references.next_number(Risk, LETTER, risk.arrangement_id, Visibility.SHARED)
+    risk.visibility = Visibility.SHARED
+    risk.number = number
+    risk.reference = format_reference(number)
+
+
 @transaction.atomic
 def risk_share(*, access: Access, risk: Risk) -> Risk:
     """Share a side's private risk with the other side. Sharing cannot be undone.
@@ -221,19 +249,21 @@ def risk_share(*, access: Access, risk: Risk) -> Risk:
     read before the share is refused, not saved over it.
     """
     _require_editable(access, risk)
-    # Lock the row, and share it as stored: an edit saved since `risk` was read stays.
+    # Lock the arrangement (numbering) and the row, and share it as stored: an edit saved since `risk` was read stays.
+    Arrangement.objects.select_for_update().filter(pk=risk.arrangement_id).first()
     stored = Risk.objects.select_for_update().get(pk=risk.pk)
     if stored.visibility != Visibility.SHARED:
-        stored.visibility = Visibility.SHARED
+        share_renumber(stored)
         stored.shared_at = timezone.now()
         stored.version += 1
         _stamp(stored, access)
-        stored.save(update_fields=["visibility", "shared_at", "version", "updated_at"])
+        stored.save(update_fields=["visibility", "reference", "number", "shared_at", "version", "updated_at"])
         for action in risk_actions(risk=stored).exclude(visibility=Visibility.SHARED).select_for_update():
             action.visibility = Visibility.SHARED
+            action.source_detail = f"risk {stored.reference}"  # never the private number
             action.version += 1
             _stamp(action, access)
-            action.save(update_fields=["visibility", "version", "updated_at"])
+            action.save(update_fields=["visibility", "source_detail", "version", "updated_at"])
     for f in Risk._meta.concrete_fields:
         setattr(risk, f.attname, getattr(stored, f.attname))
     return risk

@@ -166,8 +166,13 @@ def risk_detail(request: HttpRequest, access: Access, risk_uuid: str) -> HttpRes
 def risk_share(request: HttpRequest, access: Access, risk_uuid: str) -> HttpResponse:
     risk = selectors.risk_get(access=access, risk_uuid=risk_uuid)
     if risk.is_private:
+        private_reference = risk.reference
         services.risk_share(access=access, risk=risk)
-        messages.success(request, f"Risk {risk.reference} is now shared with both sides.")
+        messages.success(
+            request,
+            f"Risk {private_reference} is now shared with both sides, as {risk.reference} "
+            "(the next number of the shared register).",
+        )
     return redirect("risks:detail", slug=access.arrangement.slug, risk_uuid=risk.uuid)
 
 

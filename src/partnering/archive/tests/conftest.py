@@ -41,7 +41,8 @@ def populated(world):
         access=alice, title="Key people leave", owning_side="customer", likelihood=4, impact=5, owner=world.alice
     )
     private = risk_create(access=bob, title="Margin squeeze", owning_side="provider", likelihood=2, impact=2)
-    Risk.objects.filter(pk=private.pk).update(visibility="provider")
+    # Made private as a private risk is numbered: in the provider's own sequence (core.references).
+    Risk.objects.filter(pk=private.pk).update(visibility="provider", reference="RP-001", number=1)
     RiskComment.objects.create(risk=private, author=world.bob, text="Only for us")
     RiskComment.objects.create(risk=shared, author=world.bob, text='=HYPERLINK("http://x")')
     gone = risk_create(access=alice, title="Deleted risk", owning_side="joint", likelihood=1, impact=1)

@@ -138,13 +138,28 @@ def test_an_organisation_cannot_take_the_key_of_a_built_in_bank(world, tmp_path)
     assert not QuestionBank.objects.filter(key="annex-b", organisation__isnull=False).exists()
 
 
-def test_an_organisation_cannot_take_the_key_of_another_organisations_bank(world, tmp_path):
+def test_two_organisations_each_keep_their_own_bank_under_the_same_key(world, tmp_path):
+    _load(tmp_path, CUSTOM_BANK, "--organisation", "Northshire County Council")
+
+    out, _err = _load(
+        tmp_path, CUSTOM_BANK.replace("How useful", "How valuable"), "--organisation", "Brightwave Digital"
+    )
+
+    assert out.strip() == "northshire-supplier-day version 1"
+    banks = QuestionBank.objects.filter(key="northshire-supplier-day").order_by("organisation__name")
+    assert [(b.organisation, b.version, b.is_current) for b in banks] == [
+        (world.provider, 1, True),
+        (world.customer, 1, True),
+    ]
+
+
+def test_a_built_in_bank_cannot_take_a_key_an_organisation_uses(world, tmp_path):
     _load(tmp_path, CUSTOM_BANK, "--organisation", "Northshire County Council")
 
     with pytest.raises(CommandError):
-        _load(tmp_path, CUSTOM_BANK.replace("How useful", "How valuable"), "--organisation", "Brightwave Digital")
+        _load(tmp_path, CUSTOM_BANK)
 
-    assert QuestionBank.objects.get(key="northshire-supplier-day").organisation == world.customer
+    assert not QuestionBank.objects.filter(key="northshire-supplier-day", organisation__isnull=True).exists()
 
 
 def test_an_unknown_organisation_is_refused(world, tmp_path):

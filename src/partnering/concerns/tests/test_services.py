@@ -160,3 +160,26 @@ def test_open_concerns_lists_what_the_reader_may_see_highest_level_first(problem
     assert list(selectors.open_concerns(world.access(world.alice))) == [high, low]
     assert hidden in selectors.open_concerns(world.access(world.peter))
     assert list(selectors.open_concerns(world.access(world.fran))) == [high]
+
+
+def test_private_concerns_are_numbered_in_their_sides_own_sequence(problems_private):
+    world = problems_private
+
+    refs = [make_concern(world.access(u)).reference for u in (world.alice, world.bob, world.alice, world.fran)]
+
+    assert refs == ["CC-001", "CP-001", "CC-002", "C-001"]
+
+
+def test_a_shared_concern_takes_the_next_shared_number(problems_private):
+    world = problems_private
+    make_concern(world.access(world.fran))
+    escalated = make_concern(world.access(world.alice))
+    shared = make_concern(world.access(world.bob))
+
+    services.concern_escalate(
+        access=world.access(world.alice), concern=escalated, to_level=Level.SRO_AND_SRIE, reason="Stuck."
+    )
+    shared = services.concern_share(access=world.access(world.bob), concern=shared)
+
+    escalated.refresh_from_db()
+    assert (escalated.reference, shared.reference) == ("C-002", "C-003")

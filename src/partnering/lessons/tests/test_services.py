@@ -32,7 +32,7 @@ def test_a_private_lesson_is_private_to_the_writers_side(world):
 
 
 def test_a_stale_edit_is_refused_with_what_changed(world):
-    lesson = make_lesson(world.access(world.alice))
+    lesson = make_lesson(world.access(world.alice), joint=True)
     services.lesson_update(access=world.access(world.bob), lesson=lesson, expected_version=1, changes={"title": "New"})
 
     with pytest.raises(EditConflict) as exc:
@@ -42,17 +42,68 @@ def test_a_stale_edit_is_refused_with_what_changed(world):
     assert [c.field for c in exc.value.changes] == ["title"]
 
 
-def test_each_side_publishes_to_its_own_organisation_only(world):
+def test_the_side_that_wrote_a_lesson_publishes_it_to_its_own_organisation(world):
     lesson = make_lesson(world.access(world.alice))
 
-    services.lesson_publish(access=world.access(world.bob), lesson=lesson)
-    assert lesson.published_to_organisation == world.provider
-    with pytest.raises(ValidationError):
-        services.lesson_publish(access=world.access(world.alice), lesson=lesson)
+    services.lesson_publish(access=world.access(world.alice), lesson=lesson)
+
+    assert lesson.author_side == "customer" and lesson.is_published
+    assert lesson.published_to == [world.customer]
+    assert lesson.customer_consent_by == world.alice and lesson.provider_consent_at is None
+    services.lesson_publish(access=world.access(world.alice), lesson=lesson, publish=False)
+    assert not lesson.is_published and lesson.published_to == []
+
+
+def test_only_the_authors_edit_a_lesson(world):
+    lesson = make_lesson(world.access(world.alice))
+
     with pytest.raises(PermissionDenied):
-        services.lesson_publish(access=world.access(world.alice), lesson=lesson, publish=False)
-    services.lesson_publish(access=world.access(world.bob), lesson=lesson, publish=False)
-    assert lesson.published_to_organisation is None
+        services.lesson_update(
+            access=world.access(world.bob), lesson=lesson, expected_version=1, changes={"title": "Ours now"}
+        )
+    services.lesson_update(access=world.access(world.carol), lesson=lesson, expected_version=1, changes={"title": "B"})
+    lesson.refresh_from_db()
+    assert lesson.title == "B"
+
+
+def test_a_joint_lesson_is_published_to_both_organisations_once_both_leads_agree(world):
+    lesson = make_lesson(world.access(world.alice), joint=True)
+
+    services.lesson_publish(access=world.access(world.alice), lesson=lesson)
+    assert lesson.customer_consent_by == world.alice and not lesson.is_published
+    services.lesson_publish(access=world.access(world.bob), lesson=lesson)
+
+    assert lesson.is_published and lesson.published_to == [world.customer, world.provider]
+    assert lesson.provider_consent_by == world.bob
+
+
+def test_a_joint_lesson_needs_each_sides_lead_not_any_manager(world):
+    lesson = make_lesson(world.access(world.alice), joint=True)
+
+    with pytest.raises(PermissionDenied):
+        services.lesson_publish(access=world.access(world.carol), lesson=lesson)
+
+
+def test_new_words_in_a_joint_lesson_ask_both_sides_again(world):
+    lesson = make_lesson(world.access(world.alice), joint=True)
+    services.lesson_publish(access=world.access(world.alice), lesson=lesson)
+    services.lesson_publish(access=world.access(world.bob), lesson=lesson)
+
+    lesson = services.lesson_update(
+        access=world.access(world.bob), lesson=lesson, expected_version=lesson.version, changes={"title": "Reworded"}
+    )
+
+    assert not lesson.is_published
+    assert lesson.customer_consent_at is None and lesson.provider_consent_at is None
+
+
+def test_a_joint_lesson_must_be_shared(world):
+    with pytest.raises(ValidationError):
+        make_lesson(world.access(world.alice), joint=True, visibility="customer")
+
+
+def test_the_facilitators_lessons_are_joint(world):
+    assert make_lesson(world.access(world.fran)).author_side == "joint"
 
 
 @pytest.mark.parametrize("user", ["fran", "peter", "dave"])

@@ -88,7 +88,7 @@ def test_publishing_from_the_page(client, world):
     client.post(_url(world, f"{lesson.uuid}/publish/"), {"publish": "1"})
 
     lesson.refresh_from_db()
-    assert lesson.published_to_organisation == world.customer
+    assert lesson.is_published and lesson.published_to == [world.customer]
 
 
 def test_the_other_sides_private_lesson_is_not_found(client, world):
@@ -121,3 +121,30 @@ def test_the_api_searches_and_records(client, world):
 
     assert [r["title"] for r in found["results"]] == ["T"]
     assert found["results"][0]["tags"] == ["data"]
+
+
+def test_the_api_names_the_authors_and_every_library_a_lesson_reached(client, world):
+    from partnering.lessons import services
+
+    lesson = make_lesson(world.access(world.alice), joint=True)
+    services.lesson_publish(access=world.access(world.alice), lesson=lesson)
+    client.force_login(world.bob)
+    url = f"/api/v1/arrangements/{world.arrangement.slug}/lessons/{lesson.uuid}/"
+
+    waiting = client.get(url).json()
+    client.post(f"{url}publish/", {"publish": True}, content_type="application/json")
+    published = client.get(url).json()
+
+    assert waiting["author_side"] == "joint" and waiting["published_to"] == []
+    assert waiting["customer_consent_at"] and waiting["provider_consent_at"] is None
+    assert published["published_to"] == ["Northshire County Council", "Brightwave Digital"]
+
+
+def test_the_other_sides_lesson_is_read_not_edited_on_its_page(client, world):
+    lesson = make_lesson(world.access(world.alice))
+    client.force_login(world.bob)
+
+    body = client.get(_url(world, f"{lesson.uuid}/")).content.decode()
+
+    assert "Written by the customer" in body
+    assert "Save changes" not in body and "Publish to our organisation" not in body

@@ -191,12 +191,38 @@ def test_a_private_row_is_refused_with_a_single_register(world):
 
 def test_a_reference_of_the_other_sides_private_risk_is_not_updated(private_registers):
     world = private_registers
-    make_risk(world.access(world.bob), visibility="provider", owning_side="provider", reference="R-001")
+    theirs = make_risk(world.access(world.bob), visibility="provider", owning_side="provider")
 
-    result = _import(world, _csv([["R-001", *GOOD[0][1:]]]))
+    result = _import(world, _csv([[theirs.reference, *GOOD[0][1:]]]))
+    nowhere = _import(world, _csv([["RP-009", *GOOD[0][1:]]]))
+
+    assert theirs.reference == "RP-001"
+    assert [(e.row, e.column) for e in result.errors] == [(2, "Reference")]
+    # The same answer as for a reference nobody holds: the import tells nothing of the other side.
+    assert [str(e) for e in result.errors] == [str(e).replace("RP-009", "RP-001") for e in nowhere.errors]
+    assert Risk.objects.get().visibility == "provider"
+
+
+def test_a_private_row_is_numbered_in_its_sides_sequence(private_registers):
+    world = private_registers
+    header = [*HEADER, "Visibility"]
+
+    result = _import(
+        world, _csv([[*GOOD[0], "Customer only"], [*GOOD[0][:1], "Shared one", *GOOD[0][2:], ""]], header=header)
+    )
+
+    assert not result.errors
+    assert sorted(Risk.objects.values_list("reference", "visibility")) == [("R-001", "shared"), ("RC-001", "customer")]
+
+
+def test_a_private_row_cannot_be_given_a_reference(private_registers):
+    world = private_registers
+    header = [*HEADER, "Visibility"]
+
+    result = _import(world, _csv([["R-050", *GOOD[0][1:], "Customer only"]], header=header))
 
     assert [(e.row, e.column) for e in result.errors] == [(2, "Reference")]
-    assert Risk.objects.get().visibility == "provider"
+    assert not Risk.objects.exists()
 
 
 def test_observers_cannot_import(world):

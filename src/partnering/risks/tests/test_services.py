@@ -177,3 +177,41 @@ def test_the_history_of_a_risk_shows_each_change_and_who_made_it(world):
     assert changes["Owner"] == ("(blank)", "Bob Brown")
     assert changes["Rating"] == ("Amber", "Red")
     assert history[0].actor == "Alice Adams <alice@northshire.example>"
+
+
+def test_each_visibility_has_its_own_sequence(private_registers):
+    world = private_registers
+    alice, bob = world.access(world.alice), world.access(world.bob)
+
+    refs = [
+        make_risk(alice).reference,
+        make_risk(alice, visibility="customer", owning_side="customer").reference,
+        make_risk(bob, visibility="provider", owning_side="provider").reference,
+        make_risk(bob).reference,
+        make_risk(alice, visibility="customer", owning_side="customer").reference,
+    ]
+
+    assert refs == ["R-001", "RC-001", "RP-001", "R-002", "RC-002"]
+
+
+def test_a_shared_risk_takes_the_next_shared_number_and_its_actions_name_it(private_registers):
+    world = private_registers
+    alice = world.access(world.alice)
+    make_risk(alice)
+    private = make_risk(alice, visibility="customer", owning_side="customer")
+    action = services.risk_action_add(access=alice, risk=private, title="Check the contract")
+
+    services.risk_share(access=alice, risk=private)
+
+    assert (private.reference, private.number) == ("R-002", 2)
+    action.refresh_from_db()
+    assert action.source_detail == "risk R-002"
+    assert make_risk(alice, visibility="customer", owning_side="customer").reference == "RC-002"
+
+
+def test_a_private_risk_is_never_given_a_reference_by_hand(private_registers):
+    world = private_registers
+    with pytest.raises(ValidationError):
+        make_risk(world.access(world.alice), visibility="customer", owning_side="customer", reference="R-009")
+    with pytest.raises(ValidationError):
+        make_risk(world.access(world.alice), reference="RP-001")
