@@ -133,14 +133,14 @@ def _strict_filter_resolve(self: FilterExpression, context: Any, ignore_failures
     for func, args in self.filters:
         arg_vals = []
         for lookup, arg in args:
-            arg_vals.append(mark_safe(arg) if not lookup else arg.resolve(context))
+            arg_vals.append(mark_safe(arg) if not lookup else arg.resolve(context))  # noqa: S308 - Django's own: a literal argument
         if getattr(func, "expects_localtime", False):
             obj = template_localtime(obj, context.use_tz)
         if getattr(func, "needs_autoescape", False):
             new_obj = func(obj, *arg_vals, autoescape=context.autoescape)
         else:
             new_obj = func(obj, *arg_vals)
-        obj = mark_safe(new_obj) if getattr(func, "is_safe", False) and isinstance(obj, SafeData) else new_obj
+        obj = mark_safe(new_obj) if getattr(func, "is_safe", False) and isinstance(obj, SafeData) else new_obj  # noqa: S308
     return obj
 
 

@@ -43,7 +43,10 @@ def test_printing_a_name_the_context_does_not_hold_fails():
 
 
 def test_testing_an_optional_name_and_reading_through_none_are_allowed():
-    assert render("{% if form %}form{% endif %}{% for m in messages %}{% endfor %}[{{ book.owner.name }}]", book=Book()) == "[]"
+    assert (
+        render("{% if form %}form{% endif %}{% for m in messages %}{% endfor %}[{{ book.owner.name }}]", book=Book())
+        == "[]"
+    )
 
 
 def test_what_exists_renders_as_before():
