@@ -304,7 +304,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            # Management commands log to standard error (cli.py sets LOG_STREAM), servers to stdout.
+            "stream": "ext://sys.stderr" if env_str("LOG_STREAM") == "stderr" else "ext://sys.stdout",
             "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
