@@ -8,11 +8,12 @@ the open book looped over `book.period_rows`, a method that needs an argument, a
 - reads an attribute, key or index that the object does not have (`{{ risk.titel }}`,
   `{% if arrangement.nonsense %}`), or calls a method that needs arguments
   (`{% for row in book.period_rows %}`) or that alters data;
-- prints or passes on a name the context does not hold (`{{ missing }}`,
-  `{% url 'x' missing %}`, `{{ a|default:missing }}`).
+- prints or passes on a name the context (or a key a dict) does not hold (`{{ missing }}`,
+  `{% url 'x' missing %}`, `{{ opts.missing }}`).
 
 What stays allowed, because it is how templates are meant to be written: testing a name the view
-may leave out (`{% if form %}`, `{% for m in messages %}`), reading through `None`
+(or a key an options dict) may leave out (`{% if form %}`, `{% for m in messages %}`,
+`{% if opts.heading %}`), reading through `None`
 (`{{ risk.owner.name }}` for a risk without an owner prints nothing) and a related object that does
 not exist (`{% if arrangement.charter %}`: Django's `silent_variable_failure`). Templates outside
 this package (Django's admin and forms, DRF, drf-spectacular) keep Django's forgiving behaviour:
@@ -25,6 +26,7 @@ with those checks added; `install()` puts them in place.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Mapping
 from inspect import signature
 from pathlib import Path
 from typing import Any
@@ -81,9 +83,10 @@ def _strict_resolve_lookup(self: Variable, context: Any) -> Any:  # noqa: C901 -
                     try:
                         current = current[int(bit)]
                     except (IndexError, ValueError, KeyError, TypeError):
-                        if isinstance(current, BaseContext):
+                        if isinstance(current, BaseContext | Mapping):
                             if _printing.get():
-                                raise _missing(context, self, f"no {bit!r} in the context") from None
+                                where = "the context" if isinstance(current, BaseContext) else "the dict"
+                                raise _missing(context, self, f"no {bit!r} in {where}") from None
                         elif current is not None:
                             raise _missing(context, self, f"{type(current).__name__} has no {bit!r}") from None
                         raise VariableDoesNotExist("Failed lookup for key [%s] in %r", (bit, current)) from None
