@@ -39,6 +39,7 @@ from partnering.arrangements.models import (
 )
 from partnering.core.choices import ROLE_SIDES, SINGLE_HOLDER_ROLES, OpenBook, Role, Side, Stage
 from partnering.core.concurrency import save_versioned
+from partnering.core.mail import subject_line
 from partnering.core.policy import Access, Perm, can_create_arrangement
 
 User = get_user_model()
@@ -327,7 +328,7 @@ def _send_invitation(membership: Membership, *, inviter: Any, new_account: bool,
     body = render_to_string("arrangements/email/invitation.txt", context)
     transaction.on_commit(
         lambda: send_mail(
-            f"You have been added to {membership.arrangement.title}",
+            subject_line(f"You have been added to {membership.arrangement.title}"),
             body,
             None,
             [user.email],

@@ -41,7 +41,9 @@ from partnering.assessments.models import (
     Respondent,
 )
 from partnering.core.choices import Role, Side
+from partnering.core.mail import subject_line
 from partnering.core.policy import PERMISSIONS, Access, Perm
+from partnering.core.text import single_line
 
 User = get_user_model()
 
@@ -146,8 +148,8 @@ def assessment_start(
     assessment = Assessment(
         arrangement=arrangement,
         bank=bank,
-        title=(title.strip() or _default_title(spec, cycle, subject)),
-        subject=subject.strip(),
+        title=(single_line(title) or _default_title(spec, cycle, single_line(subject))),
+        subject=single_line(subject),
         participation=SINGLE_SIDE_BANKS.get(bank.key, Participation.BOTH),
         due_date=due_date,
         cycle=cycle,
@@ -286,7 +288,7 @@ def _notify(respondent: Respondent, *, base_url: str | None, reminder: bool) -> 
         "assessments:answer", kwargs={"slug": assessment.arrangement.slug, "assessment_uuid": assessment.uuid}
     )
     context = {"respondent": respondent, "assessment": assessment, "link": link, "reminder": reminder}
-    subject = ("Reminder: " if reminder else "") + f"Please answer ‘{assessment.title}’"
+    subject = subject_line(("Reminder: " if reminder else "") + f"Please answer ‘{assessment.title}’")
     body = render_to_string("assessments/email/invitation.txt", context)
     email = respondent.user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
