@@ -139,6 +139,7 @@ def assessment_start(
     spec = bank.bank
     cycle = None
     if spec.recurrence == "annual":
+        _refuse_while_a_cycle_is_collecting(arrangement, bank, spec)
         cycle = _contract_year(arrangement, bank.key)
     if previous is not None:
         if previous.arrangement_id != arrangement.pk or previous.bank.key != bank.key:
@@ -189,6 +190,23 @@ def _contract_year(arrangement: Any, bank_key: str) -> int:
     today = timezone.localdate()
     full_years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
     return max(full_years, last + 1, 1)
+
+
+def _refuse_while_a_cycle_is_collecting(arrangement: Any, bank: QuestionBank, spec: BankSpec) -> None:
+    """One cycle of an annual check at a time: a second one started while this year's is still
+    collecting answers would be numbered for the year after, a year that has not begun."""
+    collecting = (
+        Assessment.objects.filter(arrangement=arrangement, bank__key=bank.key, status=AssessmentStatus.COLLECTING)
+        .values_list("cycle", flat=True)
+        .first()
+    )
+    if collecting is not None:
+        raise ValidationError(
+            {
+                "bank": f"{spec.title} for contract year {collecting} is still collecting answers. "
+                "Reveal it before starting the next year’s."
+            }
+        )
 
 
 def _default_title(spec: BankSpec, cycle: int | None, subject: str) -> str:
