@@ -364,7 +364,7 @@ if (
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
 
-# -- Issue 15: error pages in development, and pages that no cache keeps ------------------------
+# -- Issue 15: error pages in development, the accessibility statement ------------------------
 # Under DEBUG a 404 is still the service's own page (core/errors.py); set DEBUG_ERROR_PAGES=true
 # for Django's technical 404 page, which lists the URL patterns.
 DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
