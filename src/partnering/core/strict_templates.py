@@ -13,7 +13,7 @@ the open book looped over `book.period_rows`, a method that needs an argument, a
 
 What stays allowed, because it is how templates are meant to be written: testing a name the view
 (or a key an options dict) may leave out (`{% if form %}`, `{% for m in messages %}`,
-`{% if opts.heading %}`), reading through `None`
+`{% if opts.heading %}`, `{{ opts.width|default:"" }}`), reading through `None`
 (`{{ risk.owner.name }}` for a risk without an owner prints nothing) and a related object that does
 not exist (`{% if arrangement.charter %}`: Django's `silent_variable_failure`). Templates outside
 this package (Django's admin and forms, DRF, drf-spectacular) keep Django's forgiving behaviour:
@@ -118,7 +118,9 @@ def _strict_resolve_lookup(self: Variable, context: Any) -> Any:  # noqa: C901 -
 
 def _strict_filter_resolve(self: FilterExpression, context: Any, ignore_failures: bool = False) -> Any:
     if self.is_var:
-        token = _printing.set(not ignore_failures)
+        # `{{ x|default:"…" }}` says in the template that x may be missing.
+        defaulted = bool(self.filters) and self.filters[0][0].__name__ in {"default", "default_if_none"}
+        token = _printing.set(not ignore_failures and not defaulted)
         try:
             obj = self.var.resolve(context)
         except VariableDoesNotExist:

@@ -49,6 +49,15 @@ def test_testing_an_optional_name_and_reading_through_none_are_allowed():
     )
 
 
+def test_a_default_filter_says_the_name_may_be_missing():
+    assert render("{{ opts.width|default:'full' }} {{ missing|default:'none' }}", opts={}) == "full none"
+
+
+def test_printing_a_key_a_dict_does_not_hold_fails():
+    with pytest.raises(MissingTemplateVariable, match="no 'width' in the dict"):
+        render("{{ opts.width }}", opts={})
+
+
 def test_what_exists_renders_as_before():
     assert render("{{ book.title }}", book=Book()) == "Open book"
 
