@@ -35,7 +35,7 @@ def test_dates_and_times_in_changes_read_the_govuk_way(client, world):
     body = _history(client, world).content.decode()
 
     assert "<strong>Customer agreed at</strong>: 4 December 2026 at 3:00pm" in body
-    assert "<strong>Contract start</strong>: 1 April 2027" in body
+    assert "<strong>Contract start date</strong>: 1 April 2027" in body
     assert "2026-12-04 15:00:49" not in body and "2027-04-01" not in body
 
 
@@ -49,7 +49,8 @@ def test_it_can_show_one_kind_of_record(client, world):
     body = _history(client, world, "?type=arrangements.sharedoutcome").content.decode()
 
     assert "Fewer failed payments" in body
-    assert "Digital services renewed" not in body
+    assert "Changed arrangement" not in body
+    assert "Changed arrangement" in _history(client, world).content.decode()
     assert '<option value="arrangements.sharedoutcome" selected>' in body
 
 
