@@ -12,8 +12,8 @@ the open book looped over `book.period_rows`, a method that needs an argument, a
   `{% url 'x' missing %}`, `{{ opts.missing }}`).
 
 What stays allowed, because it is how templates are meant to be written: testing a name the view
-(or a key an options dict) may leave out (`{% if form %}`, `{% for m in messages %}`,
-`{% if opts.heading %}`, `{{ opts.width|default:"" }}`), reading through `None`
+(a key an options dict, a field a form) may leave out (`{% if form %}`, `{% for m in messages %}`,
+`{% if opts.heading %}`, `{% if form.status %}` for a field only an edit form has, `{{ opts.width|default:"" }}`), reading through `None`
 (`{{ risk.owner.name }}` for a risk without an owner prints nothing) and a related object that does
 not exist (`{% if arrangement.charter %}`: Django's `silent_variable_failure`). Templates outside
 this package (Django's admin and forms, DRF, drf-spectacular) keep Django's forgiving behaviour:
@@ -31,6 +31,7 @@ from inspect import signature
 from pathlib import Path
 from typing import Any
 
+from django.forms import BaseForm
 from django.template import base as template_base
 from django.template.base import FilterExpression, Variable, VariableDoesNotExist
 from django.template.context import BaseContext
@@ -83,9 +84,9 @@ def _strict_resolve_lookup(self: Variable, context: Any) -> Any:  # noqa: C901 -
                     try:
                         current = current[int(bit)]
                     except (IndexError, ValueError, KeyError, TypeError):
-                        if isinstance(current, BaseContext | Mapping):
+                        if isinstance(current, BaseContext | Mapping | BaseForm):
                             if _printing.get():
-                                where = "the context" if isinstance(current, BaseContext) else "the dict"
+                                where = "the context" if isinstance(current, BaseContext) else type(current).__name__
                                 raise _missing(context, self, f"no {bit!r} in {where}") from None
                         elif current is not None:
                             raise _missing(context, self, f"{type(current).__name__} has no {bit!r}") from None

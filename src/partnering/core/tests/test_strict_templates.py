@@ -54,8 +54,17 @@ def test_a_default_filter_says_the_name_may_be_missing():
 
 
 def test_printing_a_key_a_dict_does_not_hold_fails():
-    with pytest.raises(MissingTemplateVariable, match="no 'width' in the dict"):
+    with pytest.raises(MissingTemplateVariable, match="no 'width' in dict"):
         render("{{ opts.width }}", opts={})
+
+
+def test_testing_a_field_a_form_may_not_have_is_allowed():
+    from django import forms
+
+    class RiskForm(forms.Form):
+        title = forms.CharField()
+
+    assert render("{% if form.status %}status{% endif %}ok", form=RiskForm()) == "ok"
 
 
 def test_what_exists_renders_as_before():
