@@ -30,6 +30,12 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "partnering")
 os.environ.setdefault("PARTNERING_TESTING", "true")
 
+# A template of ours that refers to something that does not exist fails the test instead of
+# rendering nothing (see core/strict_templates.py).
+from partnering.core import strict_templates  # noqa: E402
+
+strict_templates.install()
+
 
 @pytest.fixture(autouse=True)
 def _fast_email(settings, request):

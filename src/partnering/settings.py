@@ -74,6 +74,8 @@ MIDDLEWARE = [
     # First: it times everything after it and tags every response, redirects included.
     "partnering.core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Answers to signed-in requests leave with `Cache-Control: private, no-store`.
+    "partnering.core.cachecontrol.PrivateResponsesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The GOV.UK-style 404 page under DEBUG too (DEBUG_ERROR_PAGES=true gives Django's).
+    "partnering.core.errors.ErrorPagesInDevelopmentMiddleware",
     "partnering.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -341,7 +345,8 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            # Management commands log to standard error (cli.py sets LOG_STREAM), servers to stdout.
+            "stream": "ext://sys.stderr" if env_str("LOG_STREAM") == "stderr" else "ext://sys.stdout",
             "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
@@ -395,3 +400,10 @@ if (
     )
 
 SILENCED_SYSTEM_CHECKS: list[str] = []
+
+# -- Issue 15: error pages in development, the accessibility statement ------------------------
+# Under DEBUG a 404 is still the service's own page (core/errors.py); set DEBUG_ERROR_PAGES=true
+# for Django's technical 404 page, which lists the URL patterns.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
+# The accessibility statement's contact for problems and other formats (core/accessibility.html).
+ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL")

@@ -12,6 +12,7 @@ handler500 = "partnering.core.views.error_500"
 urlpatterns = [
     path("", task_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accessibility/", core_views.accessibility, name="accessibility"),
     path("accounts/", include("partnering.accounts.urls")),
     path("arrangements/", include("partnering.arrangements.urls")),
     path("", include("partnering.assessments.urls")),

@@ -30,6 +30,7 @@ SIGN_IN = "/accounts/sign-in/"
 PUBLIC_ROUTES = frozenset(
     {
         "healthz",
+        "accessibility",  # the accessibility statement, as the accessibility regulations ask
         "api-schema",
         "api-docs",
         "accounts:login",

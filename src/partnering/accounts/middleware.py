@@ -49,4 +49,4 @@ class TwoFactorMiddleware:
 
     @staticmethod
     def _open_paths() -> set[str]:
-        return {reverse("healthz"), reverse("accounts:login"), reverse("accounts:logout")}
+        return {reverse("healthz"), reverse("accounts:login"), reverse("accounts:logout"), reverse("accessibility")}

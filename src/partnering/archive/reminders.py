@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnering.archive.models import ReminderLog, ReminderPreference
+from partnering.core.mail import subject_line
 from partnering.tasks.selectors import DUE_WITHIN_DAYS, waiting
 
 
@@ -124,7 +125,9 @@ def send_digest(*, user: Any, items: list[Item], today: date) -> bool:
             }
             count = len(items)
             message = EmailMultiAlternatives(
-                subject=f"Partnering: {count} reminder{'s' if count != 1 else ''} for {today.day} {today:%B %Y}",
+                subject=subject_line(
+                    f"Partnering: {count} reminder{'s' if count != 1 else ''} for {today.day} {today:%B %Y}"
+                ),
                 body=render_to_string("archive/email/digest.txt", context),
                 to=[user.email],
             )

@@ -50,6 +50,7 @@ from partnering.core.policy import (
     arrangements_for,
     can_create_arrangement,
 )
+from partnering.core.text import SingleLineSerializerField
 
 # -- serializers: what the API shows -------------------------------------------
 
@@ -170,7 +171,7 @@ class ArrangementDetailSerializer(ArrangementSerializer):
 
 
 class ArrangementCreateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = SingleLineSerializerField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     provider = serializers.SlugRelatedField(
         slug_field="slug",
@@ -222,7 +223,7 @@ class ArrangementUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="The version you edited, from the last read: a stale one gives 409."
     )
-    title = serializers.CharField(max_length=200, required=False)
+    title = SingleLineSerializerField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     contract_start = serializers.DateField(required=False, allow_null=True)
     contract_end = serializers.DateField(required=False, allow_null=True)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from partnering.accounts.models import Organisation, OrganisationKind
 from partnering.arrangements.models import OpennessProfile
 from partnering.core.choices import ROLE_SIDES, OpenBook, Role, Stage
+from partnering.core.text import SingleLineField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -15,7 +16,7 @@ class DateField(forms.DateField):
 
 
 class ArrangementForm(forms.Form):
-    title = forms.CharField(
+    title = SingleLineField(
         label="Title", max_length=200, help_text="For example, ‘Digital citizen services partnership’."
     )
     description = forms.CharField(

@@ -49,16 +49,12 @@ from partnering.arrangements.models import (
     RoleAssignment,
 )
 from partnering.core.choices import ROLE_SIDES, SINGLE_HOLDER_ROLES, Role, Side
+from partnering.core.mail import subject_line
 from partnering.core.policy import SIDE_LEADS, Access, require_two_parties, side_organisation_id
 
 User = get_user_model()
 
 OTHER_SIDE = {Side.CUSTOMER: Side.PROVIDER, Side.PROVIDER: Side.CUSTOMER}
-
-
-def one_line(text: str) -> str:
-    """A title fit for an e-mail subject: no line breaks or other control characters."""
-    return " ".join(str(text).split())
 
 
 def _cannot_add(email: str, organisation: Organisation | None) -> ValidationError:
@@ -134,7 +130,7 @@ def _current_lead(arrangement: Arrangement, side: str) -> Membership | None:
 def _send(subject: str, template: str, context: dict[str, Any], to: Sequence[str]) -> None:
     body = render_to_string(f"arrangements/email/{template}.txt", context)
     html = render_to_string(f"arrangements/email/{template}.html", context)
-    transaction.on_commit(lambda: send_mail(one_line(subject), body, None, list(to), html_message=html))
+    transaction.on_commit(lambda: send_mail(subject_line(subject), body, None, list(to), html_message=html))
 
 
 def _tell_other_lead(access: Access, side: str, what: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -21,10 +20,11 @@ from partnering.arrangements.forms import (
 )
 from partnering.arrangements.models import OpennessProfile, OpennessProposal, SharedOutcome
 from partnering.core import pagecache
-from partnering.core.audit import arrangement_history
+from partnering.core.audit import arrangement_history, history_record_types
 from partnering.core.choices import Role, Stage
 from partnering.core.concurrency import EditConflict
 from partnering.core.gate import arrangement_page
+from partnering.core.paging import paginate
 from partnering.core.policy import Access, Perm, can_create_arrangement
 
 
@@ -273,6 +273,22 @@ def openness_decide(request: HttpRequest, access: Access, proposal_uuid: str) ->
 
 @arrangement_page(Perm.VIEW)
 def history(request: HttpRequest, access: Access) -> HttpResponse:
-    entries = arrangement_history(access, limit=1000)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "arrangements/history.html", _ctx(access, "history", page=page))
+    types = history_record_types()
+    record_type = request.GET.get("type") or None
+    record_type = record_type if record_type in dict(types) else None
+    actor = request.GET.get("who") or None
+    actors: set[str] = set()
+    entries = arrangement_history(access, limit=1000, record_type=record_type, actor=actor, actors_seen=actors)
+    return render(
+        request,
+        "arrangements/history.html",
+        _ctx(
+            access,
+            "history",
+            **paginate(request, entries),
+            record_types=types,
+            record_type=record_type or "",
+            actors=sorted(actors | ({actor} if actor else set())),
+            actor=actor or "",
+        ),
+    )

@@ -55,6 +55,7 @@ from partnering.assessments.models import (
 from partnering.assessments.verdicts import Gap, Verdict
 from partnering.core.choices import Role, Side, Stage
 from partnering.core.policy import Access, Perm, member_q
+from partnering.core.text import SingleLineSerializerField
 
 User = get_user_model()
 
@@ -493,8 +494,8 @@ class AssessmentStartSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None, help_text="Leave out for the current version."
     )
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    subject = serializers.CharField(
+    title = SingleLineSerializerField(max_length=300, required=False, allow_blank=True, default="")
+    subject = SingleLineSerializerField(
         max_length=200, required=False, allow_blank=True, default="", help_text="For partner suitability."
     )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)

@@ -10,6 +10,7 @@ from partnering.assessments.bank_loader import BankSpec
 from partnering.assessments.models import Assessment, QuestionBank
 from partnering.core.choices import Role, Side
 from partnering.core.policy import Access
+from partnering.core.text import SingleLineField
 
 User = get_user_model()
 
@@ -20,10 +21,10 @@ class StartForm(forms.Form):
     bank = forms.ModelChoiceField(
         label="Question bank", queryset=QuestionBank.objects.none(), empty_label="Choose a question bank"
     )
-    title = forms.CharField(
+    title = SingleLineField(
         label="Title", required=False, max_length=300, help_text="Leave blank to use the bank's title."
     )
-    subject = forms.CharField(
+    subject = SingleLineField(
         label="Organisation being assessed",
         required=False,
         max_length=200,

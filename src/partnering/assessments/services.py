@@ -41,7 +41,9 @@ from partnering.assessments.models import (
     Respondent,
 )
 from partnering.core.choices import Role, Side
+from partnering.core.mail import subject_line
 from partnering.core.policy import PERMISSIONS, Access, Perm
+from partnering.core.text import single_line
 
 User = get_user_model()
 
@@ -145,6 +147,7 @@ def assessment_start(
     spec = bank.bank
     cycle = None
     if spec.recurrence == "annual":
+        _refuse_while_a_cycle_is_collecting(arrangement, bank, spec)
         cycle = _contract_year(arrangement, bank)
     if previous is not None:
         if previous.arrangement_id != arrangement.pk or previous.bank.key != bank.key:
@@ -154,8 +157,8 @@ def assessment_start(
     assessment = Assessment(
         arrangement=arrangement,
         bank=bank,
-        title=(title.strip() or _default_title(spec, cycle, subject)),
-        subject=subject.strip(),
+        title=(single_line(title) or _default_title(spec, cycle, single_line(subject))),
+        subject=single_line(subject),
         participation=SINGLE_SIDE_BANKS.get(bank.key, Participation.BOTH),
         due_date=due_date,
         cycle=cycle,
@@ -198,6 +201,23 @@ def _contract_year(arrangement: Any, bank: QuestionBank) -> int:
     today = timezone.localdate()
     full_years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
     return max(full_years, last + 1, 1)
+
+
+def _refuse_while_a_cycle_is_collecting(arrangement: Any, bank: QuestionBank, spec: BankSpec) -> None:
+    """One cycle of an annual check at a time: a second one started while this year's is still
+    collecting answers would be numbered for the year after, a year that has not begun."""
+    collecting = (
+        Assessment.objects.filter(arrangement=arrangement, bank__key=bank.key, status=AssessmentStatus.COLLECTING)
+        .values_list("cycle", flat=True)
+        .first()
+    )
+    if collecting is not None:
+        raise ValidationError(
+            {
+                "bank": f"{spec.title} for contract year {collecting} is still collecting answers. "
+                "Reveal it before starting the next year’s."
+            }
+        )
 
 
 def _default_title(spec: BankSpec, cycle: int | None, subject: str) -> str:
@@ -297,7 +317,7 @@ def _notify(respondent: Respondent, *, base_url: str | None, reminder: bool) -> 
         "assessments:answer", kwargs={"slug": assessment.arrangement.slug, "assessment_uuid": assessment.uuid}
     )
     context = {"respondent": respondent, "assessment": assessment, "link": link, "reminder": reminder}
-    subject = ("Reminder: " if reminder else "") + f"Please answer ‘{assessment.title}’"
+    subject = subject_line(("Reminder: " if reminder else "") + f"Please answer ‘{assessment.title}’")
     body = render_to_string("assessments/email/invitation.txt", context)
     email = respondent.user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

@@ -263,10 +263,13 @@ def joint_verdict(bank: BankSpec, customer: Answers, provider: Answers) -> Verdi
     ours = verdict_for(bank, customer)
     theirs = verdict_for(bank, provider)
     code = max((ours, theirs), key=_rank).code
+    if ours.label == theirs.label:
+        said = f"both sides’ answers say ‘{ours.label}’"
+    else:
+        said = f"the customer’s answers say ‘{ours.label}’ and the provider’s ‘{theirs.label}’"
     explanation = (
         f"Partnering needs commitment from both sides, so the arrangement’s verdict is positive "
-        f"only when both are: the customer’s answers say ‘{ours.label}’ and the provider’s "
-        f"‘{theirs.label}’."
+        f"only when both are: {said}."
     )
     return _verdict(
         code,

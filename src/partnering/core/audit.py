@@ -6,9 +6,10 @@ arrangement, so that one page can show an arrangement's whole history.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
@@ -17,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 from partnering.core.models import HistoryActor
+from partnering.core.templatetags.govuk import govuk_datetime, govuk_time
 
 _REGISTRY: list[tuple[type[models.Model], str]] = []
 
@@ -96,8 +98,26 @@ class HistoryEntry:
 _ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
+def history_record_types() -> list[tuple[str, str]]:
+    """(key, label) of every kind of record the history page lists, for its filter; no query."""
+    types = {model._meta.label_lower: str(model._meta.verbose_name).capitalize() for model, _ in _REGISTRY}
+    return sorted(types.items(), key=lambda kv: kv[1])
+
+
+def arrangement_history(
+    access: Any,
+    *,
+    limit: int = 200,
+    record_type: str | None = None,
+    actor: str | None = None,
+    actors_seen: set[str] | None = None,
+) -> list[HistoryEntry]:
     """Every recorded change to an arrangement's data, newest first.
+
+    `record_type` (a model's `app_label.model_name`) keeps one kind of record and `actor` one
+    person's changes; `actors_seen`, when given, collects everyone who appears (before the person
+    filter), for the page's "Changed by" choices. Filtering by person happens after the diffing,
+    because a change's old value is in the previous row, whoever wrote it.
 
     One query per audited model, plus one per kind of record that a foreign key
     points at: the history rows of the arrangement are read once and diffed
@@ -108,6 +128,8 @@ def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
     pending: list[tuple[HistoryEntry, list[tuple[models.Field, Any, Any]]]] = []
     wanted: dict[type[models.Model], set[Any]] = {}
     for model, arrangement_field in _REGISTRY:
+        if record_type and model._meta.label_lower != record_type:
+            continue
         history_model = model.history.model  # type: ignore[attr-defined]
         filter_field = "id" if model._meta.model_name == "arrangement" else arrangement_field
         rows = list(
@@ -139,12 +161,17 @@ def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
                 raw = [(f, None, new) for f, _old, new in raw]
             if row.history_type == "~" and not raw:
                 continue
+            who = row.history_actor or "System"
+            if actors_seen is not None:
+                actors_seen.add(who)
+            if actor and who != actor:
+                continue
             for f, old, new in raw:
                 if f.is_relation and f.related_model is not None:
                     wanted.setdefault(f.related_model, set()).update(v for v in (old, new) if v is not None)
             entry = HistoryEntry(
                 when=row.history_date,
-                actor=row.history_actor or "System",
+                actor=who,
                 action=_ACTIONS.get(row.history_type, row.history_type),
                 model_label=str(model._meta.verbose_name).capitalize(),
                 object_label=_object_label(row),
@@ -162,6 +189,7 @@ def arrangement_history(access: Any, *, limit: int = 200) -> list[HistoryEntry]:
 
 
 def _shown(f: models.Field, value: Any, names: dict[type[models.Model], dict[Any, Any]]) -> str:
+    """A value as people read it: names for links, labels for choices, GOV.UK dates and times."""
     if value is None or value == "":
         return "" if value is None else "(blank)"
     if f.is_relation and f.related_model is not None:
@@ -171,6 +199,14 @@ def _shown(f: models.Field, value: Any, names: dict[type[models.Model], dict[Any
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return govuk_datetime(value, "minute")
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, time):
+        return govuk_time(value, "minute")
+    if isinstance(value, list | dict):
+        return ", ".join(str(v) for v in value) if isinstance(value, list) else json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

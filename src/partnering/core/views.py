@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -20,6 +21,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement, in the GOV.UK model; anyone may read it, signed in or not."""
+    context = {
+        "site_url": settings.SITE_URL,
+        "contact_email": getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", ""),
+    }
+    return render(request, "core/accessibility.html", context)
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -138,9 +138,16 @@ class BookSummary:
     by_period: dict[date, Totals] = field(default_factory=lambda: defaultdict(Totals))
     by_category: dict[str, Totals] = field(default_factory=lambda: defaultdict(Totals))
     margin: Margin | None = None
+    #: The grain `by_period` was summed at (month or quarter).
+    grain: str = MONTH
 
     def period_rows(self, grain: str) -> list[tuple[str, Totals]]:
         return [(period_label(p, grain), t) for p, t in sorted(self.by_period.items())]
+
+    @property
+    def rows_by_period(self) -> list[tuple[str, Totals]]:
+        """The period table's rows at the grain the book was summed at (what templates read)."""
+        return self.period_rows(self.grain)
 
     def category_rows(self) -> list[tuple[str, Totals]]:
         labels = dict(CostCategory.choices)
@@ -184,7 +191,7 @@ def books_summary(*, access: Access, grain: str = MONTH) -> Books:
     joint_on = bool(access.openness.single_project_budget) and not access.is_neutral
     sides = list(Book.values) if joint_on else visible
     labels = dict(Book.choices)
-    summaries = {side: BookSummary(side=side, label=str(labels[side])) for side in visible}
+    summaries = {side: BookSummary(side=side, label=str(labels[side]), grain=grain) for side in visible}
     if Book.PROVIDER in summaries:
         summaries[Book.PROVIDER].margin = Margin()
     combined = ZERO

@@ -20,8 +20,11 @@ class ActivityMiddleware:
     arrangement's row between the view's commit and this count caches it under
     the old count, which the count then retires. (Counted before, that reader
     could cache the old state under the new count.) Refused requests (anonymous,
-    403, 404, a failed CSRF check) write nothing and are not counted, so that no
-    stranger can keep the cache cold or the SQLite write lock busy.
+    403, 404, 409, a refused form, a failed CSRF check) write nothing and are not
+    counted, so that no stranger can keep the cache cold or the SQLite write lock
+    busy. A server error is counted: it may come after the view's transaction
+    committed (an e-mail sent on commit failed), and a kept page must not go on
+    showing the state from before that write.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -31,7 +34,8 @@ class ActivityMiddleware:
         response = self.get_response(request)
         if (
             request.method not in SAFE_METHODS
-            and response.status_code < 400  # refused requests write nothing: no cache to retire
+            # Refused requests (4xx) write nothing; a 5xx may follow a committed write.
+            and (response.status_code < 400 or response.status_code >= 500)
             and request.resolver_match is not None
             and request.user.is_authenticated
         ):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from partnering.arrangements.models import Arrangement
 from partnering.assessments import selectors, services
-from partnering.assessments.models import QuestionBank
+from partnering.assessments.models import Assessment, QuestionBank
 from partnering.assessments.tests.test_services import (
     agree_all,
     answer_all,
@@ -193,11 +194,22 @@ def test_a_revealed_cycle_shows_done_on_the_schedule(world, two_years_in):
     assert items[("annual-health-check", 1)].status == "overdue"
 
 
-def test_a_second_check_in_the_same_year_covers_the_next_contract_year(world, two_years_in):
-    first = start(world, "annex-b")
+def test_a_second_check_in_the_same_year_after_the_first_is_revealed_covers_the_next_contract_year(world, two_years_in):
+    first = reveal(world, start(world, "annex-b"))
     second = start(world, "annex-b")
 
     assert (first.cycle, second.cycle) == (2, 3)
+
+
+def test_a_second_check_is_refused_while_this_years_is_still_collecting(world, two_years_in):
+    first = start(world, "annex-b")
+
+    with pytest.raises(ValidationError) as refused:
+        start(world, "annex-b")
+
+    assert first.cycle == 2
+    assert "contract year 2 is still collecting answers" in str(refused.value.message_dict["bank"])
+    assert Assessment.objects.filter(bank__key="annex-b").count() == 1
 
 
 def test_a_check_due_within_sixty_days_is_due_soon(world):

@@ -158,7 +158,7 @@ def test_the_provider_lead_cannot_answer_for_a_customer_only_assessment(world):
 
 
 def test_annual_banks_get_a_cycle_number_and_others_do_not(world):
-    first = start(world, "annex-b")
+    first = reveal(world, start(world, "annex-b"))
     second = start(world, "annex-b")
     health = start(world, "annual-health-check")
     readiness = start(world, "annex-a")

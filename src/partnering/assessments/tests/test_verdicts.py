@@ -208,7 +208,21 @@ def test_one_sides_concern_is_the_arrangements_concern_with_flags_combined():
     assert verdict.code == "needs_attention"
     assert not verdict.is_positive
     assert verdict.flagged == ("B2", "B6")
-    assert "customer" in verdict.explanation and "provider" in verdict.explanation
+    assert "both sides’ answers say ‘Needs attention’" in verdict.explanation
+
+
+def test_when_both_sides_say_the_same_the_explanation_says_it_once():
+    verdict = joint_verdict(ANNEX_B, every(ANNEX_B, "partly"), every(ANNEX_B, "not_at_all"))
+
+    label = verdict_for(ANNEX_B, every(ANNEX_B, "partly")).label
+    assert f"both sides’ answers say ‘{label}’." in verdict.explanation
+    assert verdict.explanation.count(label) == 1
+
+
+def test_when_the_sides_differ_the_explanation_names_each():
+    verdict = joint_verdict(ANNEX_B, every(ANNEX_B, "fully"), every(ANNEX_B, "partly"))
+
+    assert "the customer’s answers say" in verdict.explanation and "the provider’s" in verdict.explanation
 
 
 def test_a_side_yet_to_answer_keeps_the_arrangement_incomplete():

@@ -111,8 +111,11 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 @register.filter
-def govuk_time(value: Any) -> str:
-    """GOV.UK style for times: "5:30pm", "midday", "midnight" (in the local time zone)."""
+def govuk_time(value: Any, precision: str = "") -> str:
+    """GOV.UK style for times: "5:30pm", "3pm", "midday", "midnight" (in the local time zone).
+
+    `precision="minute"` always gives the minutes ("3:00pm"): for records of when something
+    happened, where "3pm" would read as rounded."""
     if not value:
         return ""
     from django.utils import timezone as tz
@@ -124,20 +127,20 @@ def govuk_time(value: Any) -> str:
     if value.hour == 0 and value.minute == 0:
         return "midnight"
     hour = value.hour % 12 or 12
-    minutes = f":{value.minute:02d}" if value.minute else ""
+    minutes = f":{value.minute:02d}" if value.minute or precision == "minute" else ""
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
 
 
 @register.filter
-def govuk_datetime(value: Any) -> str:
-    """GOV.UK style: "4 June 2027 at 5:30pm"."""
+def govuk_datetime(value: Any, precision: str = "") -> str:
+    """GOV.UK style: "4 June 2027 at 5:30pm" (`precision="minute"`: "4 June 2027 at 3:00pm")."""
     if not value:
         return ""
     from django.utils import timezone as tz
     from django.utils.dateformat import format as date_format
 
     local = tz.localtime(value) if getattr(value, "tzinfo", None) else value
-    return f"{date_format(local, 'j F Y')} at {govuk_time(local)}"
+    return f"{date_format(local, 'j F Y')} at {govuk_time(local, precision)}"
 
 
 @register.filter

@@ -72,3 +72,48 @@ def test_error_pages_do_not_leak_the_arrangement(client, world):
     response = client.get(f"/arrangements/{world.arrangement.slug}/members/")
 
     assert "Top secret merger" not in response.content.decode()
+
+
+# -- in development (DEBUG on) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/arrangements/no-such-arrangement/"])
+def test_under_debug_a_404_is_still_the_services_page(client, world, settings, path):
+    settings.DEBUG = True
+    client.force_login(world.alice)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    body = _styled(response)
+    assert "Page not found" in body and "URLconf" not in body
+
+
+def test_under_debug_a_403_is_the_services_page(client, world, settings):
+    settings.DEBUG = True
+    client.force_login(world.dave)
+
+    response = client.get(f"/arrangements/{world.arrangement.slug}/edit/")
+
+    assert response.status_code == 403
+    assert "You cannot do this" in _styled(response)
+
+
+def test_a_developer_who_asks_gets_djangos_technical_404(client, world, settings):
+    settings.DEBUG = True
+    settings.DEBUG_ERROR_PAGES = True
+    client.force_login(world.alice)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "URLconf" in response.content.decode()
+
+
+def test_under_debug_an_address_missing_its_slash_is_still_redirected(client, world, settings):
+    settings.DEBUG = True
+    client.force_login(world.alice)
+
+    response = client.get("/arrangements")
+
+    assert response.status_code == 301 and response["Location"] == "/arrangements/"

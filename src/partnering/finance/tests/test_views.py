@@ -180,3 +180,15 @@ def test_an_observer_reads_without_forms(client, world, mechanism):
     html = client.get(_url(world, f"incentives/{mechanism.uuid}/")).content.decode()
 
     assert "Record a period" not in html and "Propose a change" not in html
+
+
+def test_the_totals_page_lists_each_month_and_each_quarter_of_a_book(client, world):
+    client.force_login(world.alice)
+    make_line(world.access(world.alice), period=date(2026, 4, 1))
+    make_line(world.access(world.alice), period=date(2026, 5, 1))
+
+    by_month = client.get(_url(world) + "?by=month").content.decode()
+    by_quarter = client.get(_url(world) + "?by=quarter").content.decode()
+
+    assert ">Apr 2026</th>" in by_month and ">May 2026</th>" in by_month
+    assert ">Q2 2026</th>" in by_quarter
