@@ -99,7 +99,7 @@ def role_hand_over(
     "Continuity of staff can preserve corporate memory": the ended assignment
     keeps the note, and when the outgoing person leaves the arrangement their
     peer pairs pass to the successor so that no one-on-one relationship lapses.
-    Roles change through `arrangements.services.member_set_roles` (and
+    Roles change through `arrangements.people.member_set_roles` (and
     `member_remove` for a leaver), so the usual rules hold: one SRO and one
     SRIE, roles only on their side, only managers of that side may do it.
     """

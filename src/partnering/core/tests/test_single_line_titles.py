@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.test import RequestFactory
 from django.urls import resolve
 
-from partnering.arrangements import services as arrangement_services
+from partnering.arrangements import people as arrangement_people
 from partnering.arrangements.forms import ArrangementForm
 from partnering.arrangements.models import Arrangement
 from partnering.assessments import services as assessment_services
@@ -68,7 +68,7 @@ def test_an_invitation_to_an_arrangement_stored_with_a_line_break_is_sent(world,
     Arrangement.objects.filter(pk=world.arrangement.pk).update(title="Digital\nservices")
 
     with django_capture_on_commit_callbacks(execute=True):
-        arrangement_services.member_invite(
+        arrangement_people.member_invite(
             access=world.access(world.alice),
             email="nina@northshire.example",
             full_name="Nina North",
@@ -76,7 +76,11 @@ def test_an_invitation_to_an_arrangement_stored_with_a_line_break_is_sent(world,
             roles=[Role.CONTRACT_MANAGER],
         )
 
-    assert [m.subject for m in mail.outbox] == ["You have been added to Digital services"]
+    # The invitee's message and the note to the provider's lead (sovereign sides), both on one line.
+    assert [m.subject for m in mail.outbox] == [
+        "You have been added to Digital services",
+        "People changed in Digital services",
+    ]
 
 
 def test_a_reminder_about_an_assessment_stored_with_a_line_break_is_sent(world, django_capture_on_commit_callbacks):
