@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,54 +59,68 @@ def _members_page(request: HttpRequest, access: Access, **forms: object) -> Http
     return render(request, "arrangements/members.html", context)
 
 
+def _post_to_members(
+    request: HttpRequest,
+    access: Access,
+    *,
+    form: Any,
+    slot: str,
+    write: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], str],
+) -> HttpResponse:
+    """One of the members page's forms posted: write, and go back to the page; or show the
+    page again with the form's errors in place (nothing typed is lost)."""
+    if form.is_valid():
+        try:
+            written = write(form.cleaned_data)
+        except ValidationError as exc:
+            validation_to_form(form, exc)
+        else:
+            messages.success(request, done(written))
+            return redirect("arrangements:members", slug=access.arrangement.slug)
+    return _members_page(request, access, **{slot: form})
+
+
 @arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_MEMBERS, kept=True)
 def members(request: HttpRequest, access: Access) -> HttpResponse:
     if request.method != "POST":
         return _members_page(request, access)
-    form = InviteForm(request.POST, side=access.side)
-    if form.is_valid():
-        try:
-            membership = people.member_invite(
-                access=access, request_base_url=request.build_absolute_uri("/"), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, f"{membership.user} added to the {membership.get_side_display().lower()} side.")
-            return redirect("arrangements:members", slug=access.arrangement.slug)
-    return _members_page(request, access, form=form)
+    base_url = request.build_absolute_uri("/")
+    return _post_to_members(
+        request,
+        access,
+        form=InviteForm(request.POST, side=access.side),
+        slot="form",
+        write=lambda data: people.member_invite(access=access, request_base_url=base_url, **data),
+        done=lambda m: f"{m.user} added to the {m.get_side_display().lower()} side.",
+    )
 
 
 @arrangement_page(Perm.LEAD_SIDE)
 @require_POST
 def provider_lead_invite(request: HttpRequest, access: Access) -> HttpResponse:
-    form = ProviderLeadForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = people.provider_lead_invite(
-                access=access, request_base_url=request.build_absolute_uri("/"), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, f"{invitation.user} is invited to lead the provider side.")
-            return redirect("arrangements:members", slug=access.arrangement.slug)
-    return _members_page(request, access, lead_form=form)
+    base_url = request.build_absolute_uri("/")
+    return _post_to_members(
+        request,
+        access,
+        form=ProviderLeadForm(request.POST),
+        slot="lead_form",
+        write=lambda data: people.provider_lead_invite(access=access, request_base_url=base_url, **data),
+        done=lambda invitation: f"{invitation.user} is invited to lead the provider side.",
+    )
 
 
 @arrangement_page(Perm.LEAD_SIDE)
 @require_POST
 def facilitator_propose(request: HttpRequest, access: Access) -> HttpResponse:
-    form = FacilitatorForm(request.POST)
-    if form.is_valid():
-        try:
-            invitation = people.facilitator_propose(access=access, **form.cleaned_data)
-        except ValidationError as exc:
-            validation_to_form(form, exc)
-        else:
-            messages.success(request, f"{invitation.user} proposed. They join when the other side's lead agrees.")
-            return redirect("arrangements:members", slug=access.arrangement.slug)
-    return _members_page(request, access, facilitator_form=form)
+    return _post_to_members(
+        request,
+        access,
+        form=FacilitatorForm(request.POST),
+        slot="facilitator_form",
+        write=lambda data: people.facilitator_propose(access=access, **data),
+        done=lambda invitation: f"{invitation.user} proposed. They join when the other side's lead agrees.",
+    )
 
 
 @arrangement_page(Perm.LEAD_SIDE)
