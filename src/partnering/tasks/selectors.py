@@ -605,6 +605,37 @@ def _charter_reviews(today: date, user: Any, roles: _Roles) -> Found:
     return out
 
 
+def _procurement_notices(today: date, user: Any, roles: _Roles) -> Found:
+    """A contract performance notice due within 30 days or overdue (Procurement Act 2023, s.71),
+    for the customer's managers who prepare it: three queries whatever the number."""
+    from partnering.arrangements.models import Arrangement
+    from partnering.core.policy import PERMISSIONS, Perm
+    from partnering.procurement.due import DUE_SOON_DAYS
+    from partnering.procurement.selectors import duties_for
+
+    managers = sorted(PERMISSIONS[Perm.EDIT_ARRANGEMENT])
+    held = _role_rows(user, managers).filter(membership__side=Side.CUSTOMER).values("arrangement_id")
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    out: Found = []
+    for pk, duty in duties_for(Arrangement.objects.filter(pk__in=held), today=today).items():
+        due = duty.due
+        if due is None or due.on > soon:
+            continue
+        arrangement = duty.facts.arrangement
+        task = _task(
+            arrangement,
+            group="review",
+            kind="procurement_notice",
+            what="Prepare the contract performance notice" + (" on termination" if due.reason == "termination" else ""),
+            title="Contract performance notice",
+            path=reverse("procurement:overview", args=[arrangement.slug]),
+            due=due.on,
+            overdue=due.on < today,
+        )
+        out += [(uid, task) for uid in roles.holders(pk, Side.CUSTOMER, *managers)]
+    return out
+
+
 #: Each kind: the app it reads and the function that finds it (one query each).
 KINDS: dict[str, tuple[str, Callable[[date, Any, _Roles], Found]]] = {
     "answer": ("partnering.assessments", _answers),
@@ -621,6 +652,7 @@ KINDS: dict[str, tuple[str, Callable[[date, Any, _Roles], Found]]] = {
     "action": ("partnering.actions", _actions),
     "risk_review": ("partnering.risks", _risk_reviews),
     "charter_review": ("partnering.charter", _charter_reviews),
+    "procurement_notice": ("partnering.procurement", _procurement_notices),
 }
 
 

@@ -155,6 +155,21 @@ def test_an_invitation_to_lead_the_provider_side_waits_for_the_person_invited(wo
     assert "Waste services" not in titles(world.alice) + titles(world.bob)
 
 
+def test_a_contract_performance_notice_due_waits_for_the_customers_managers(world):
+    from decimal import Decimal
+
+    from partnering.procurement.models import ContractFacts
+
+    world.arrangement.contract_start = TODAY - timedelta(days=350)
+    world.arrangement.stage = "in_service"
+    world.arrangement.save()
+    ContractFacts.objects.create(arrangement=world.arrangement, estimated_value=Decimal("6000000"))
+
+    assert titles(world.alice, "review") == ["Contract performance notice"]
+    assert titles(world.carol, "review") == ["Contract performance notice"]
+    assert titles(world.bob) == titles(world.peter) == titles(world.dave) == []
+
+
 def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
     def add_arrangement(n: int) -> None:
         for i in range(n):
@@ -176,7 +191,7 @@ def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
         assert len(tasks) >= 3 * n
         counts.append(len(ctx.captured_queries))
     # One query of the person's roles, then one per kind of task (KINDS), whatever their number.
-    assert counts == [16, 16]
+    assert counts == [17, 17]
 
 
 def test_the_home_page_lists_what_waits_and_links_to_where_it_is_done(client, world):
