@@ -23,7 +23,9 @@ def _forget_the_actor() -> Iterator[None]:
 def test_the_sro_generates_a_gateway_pack_and_finds_the_export(page: Page, world, log_in) -> None:
     log_in(world.alice)
     page.goto(f"/arrangements/{world.arrangement.slug}/gateway/")
-    expect(page.get_by_role("link", name="Gateway packs", exact=True)).to_have_attribute("aria-current", "page")
+    expect(
+        page.get_by_role("navigation", name="Records").get_by_role("link", name="Gateway packs", exact=True)
+    ).to_have_attribute("aria-current", "page")
     assert_accessible(page)
 
     page.get_by_role("button", name="Generate a new version of the gate 1 pack").click()
