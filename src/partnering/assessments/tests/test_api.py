@@ -262,8 +262,10 @@ def test_an_unrevealed_cycle_cannot_be_carried_over(world):
 
     response = api(world.alice).post(assessments_url(world), {"bank": "annex-b", "previous": first}, format="json")
 
+    # Refused: while this year's cycle is still collecting, no second one starts (issue 15, finding 11),
+    # whether it would carry over the unrevealed answers or not.
     assert response.status_code == 400
-    assert "previous" in response.data
+    assert "previous" in response.data or "still collecting" in str(response.data.get("bank"))
 
 
 # -- answers: all or nothing --------------------------------------------------------------------

@@ -84,7 +84,8 @@ def test_the_board_roles_page_is_for_those_who_manage_members(client, world):
     bob = world.arrangement.memberships.get(user=world.bob)
     client.force_login(world.dave)
     assert client.get(_url(world, "members/")).status_code == 403
-    client.force_login(world.alice)
+    # Each side seats its own people (sovereign sides): bob, the SRIE, sets his own seat.
+    client.force_login(world.bob)
 
     response = client.post(
         _url(world, "members/"),
