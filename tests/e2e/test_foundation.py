@@ -60,6 +60,8 @@ def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_els
 ) -> None:
     # 1. The customer SRO signs in and sets up the arrangement through the form.
     sign_in(alice)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Arrangements").click()
+    assert_accessible(page)
     page.get_by_role("link", name="Set up an arrangement").click()
     heading(page, "Set up an arrangement")
     assert_accessible(page)
@@ -83,37 +85,34 @@ def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_els
     ).check()
     page.get_by_role("button", name="Create arrangement").click()
 
-    # ... and lands on its members page, where it invites the provider's SRIE.
+    # ... and lands on its members page, where it invites the provider's lead (SRIE), once.
     expect(page.get_by_role("heading", level=2, name="Members")).to_be_visible()
     heading(page, TITLE)
     expect(success_banner(page)).to_contain_text(f"Arrangement ‘{TITLE}’ created.")
     assert_accessible(page)
 
-    page.get_by_label("E-mail address").fill(bob.email)
-    page.get_by_role("group", name="Side").get_by_label("Provider", exact=True).check()
-    page.get_by_role("group", name="Roles").get_by_label("Senior Responsible Industry Executive (SRIE)").check()
-    page.get_by_role("button", name="Invite").click()
-    expect(success_banner(page)).to_contain_text("Bob Brown added to the provider side.")
+    page.get_by_label("E-mail address of the provider's lead").fill(bob.email)
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(success_banner(page)).to_contain_text("Bob Brown is invited to lead the provider side.")
+    expect(page.get_by_role("heading", level=2, name="Waiting")).to_be_visible()
     members = page.get_by_role("table", name="Members and their roles")
-    expect(members.get_by_role("row").filter(has_text="Bob Brown")).to_contain_text(
-        "Senior Responsible Industry Executive (SRIE)"
-    )
     expect(members.get_by_role("row").filter(has_text="Alice Adams")).to_contain_text("Senior Responsible Owner (SRO)")
+    expect(members.get_by_role("row").filter(has_text="Bob Brown")).to_have_count(0)  # not until he accepts
     assert_accessible(page)
-    arrangement_path = page.get_by_role("link", name="Overview", exact=True).get_attribute("href")
+    relationship = page.get_by_role("navigation", name="The relationship")
+    arrangement_path = relationship.get_by_role("link", name="Overview", exact=True).get_attribute("href")
     assert arrangement_path
 
     # What was typed was saved: the overview shows it.
-    page.get_by_role("link", name="Overview", exact=True).click()
+    relationship.get_by_role("link", name="Overview", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="Summary")).to_be_visible()
     summary = page.locator(".govuk-summary-list")
     expect(summary).to_contain_text("Procurement strategy (before Gate 2)")
     expect(summary).to_contain_text("1 April 2027 to 31 March 2034")
-    expect(summary).to_contain_text("Bob Brown")
     outcomes = page.get_by_role("table", name=re.compile(r"^Shared business outcomes"))
     expect(outcomes.get_by_role("row")).to_have_count(3)  # header and two outcomes
     assert_accessible(page)
-    page.get_by_role("link", name="Openness", exact=True).click()
+    page.get_by_role("navigation", name="The relationship").get_by_role("link", name="Openness", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="How open is the relationship?")).to_be_visible()
     openness = page.locator(".govuk-summary-list")
     expect(openness.locator(".govuk-summary-list__row").filter(has_text="Single project budget")).to_contain_text("Yes")
@@ -121,8 +120,18 @@ def test_sro_sets_up_an_arrangement_and_invites_the_provider_srie_and_nobody_els
     assert_accessible(page)
     sign_out()
 
-    # 2. The invited provider SRIE sees it in their list and opens it.
+    # 2. The invited provider lead accepts, and from then on the provider side is his.
     sign_in(bob)
+    page.goto("/arrangements/invitations/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Accept").click()
+    expect(success_banner(page)).to_contain_text(f"You now lead the provider side of {TITLE}.")
+    expect(
+        page.get_by_role("table", name="Members and their roles").get_by_role("row").filter(has_text="Bob Brown")
+    ).to_contain_text("Senior Responsible Industry Executive (SRIE)")
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Arrangements").click()
+    assert_accessible(page)
     page.get_by_role("link", name=TITLE).click()
     heading(page, TITLE)
     expect(page.locator(".govuk-summary-list__row").filter(has_text="Your side and roles")).to_contain_text(
@@ -247,14 +256,15 @@ def test_every_page_of_the_foundation_passes_axe(page: Page, log_in, arrangement
         created_by=alice,
         due_date=timezone.localdate(),
     )
-    bob_membership = arrangement.memberships.get(user=bob)
+    # Alice manages her own side's people only: the roles page of a customer colleague.
+    carol_membership = arrangement.memberships.get(user__email="carol@northshire.example")
     base = f"/arrangements/{arrangement.slug}"
     pages = {
         f"{base}/": "Summary",
         f"{base}/edit/": "Change details",
         f"{base}/stage/": "Lifecycle stage",
         f"{base}/outcomes/{outcome.uuid}/": "Change outcome",
-        f"{base}/members/{bob_membership.uuid}/": "Roles of Bob Brown",
+        f"{base}/members/{carol_membership.uuid}/": "Roles of Carol Chen",
         f"{base}/history/": "History",
         f"{base}/actions/": "Actions",
         f"{base}/actions/{action.uuid}/": None,
@@ -337,8 +347,10 @@ def test_pages_keep_to_the_content_security_policy_and_start_govuk_frontend(
         assert page.evaluate("() => window.__csp") == []
         assert problems == []
 
-    sign_in(alice)  # the sign-in page, then the list
-    check_page()
+    sign_in(alice)  # the sign-in page, then the home page
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Arrangements").click()
+    check_page()  # the list, with its "Set up an arrangement" button
+    assert_accessible(page)
     page.goto(f"/arrangements/{arrangement.slug}/")
     heading(page, arrangement.title)
     check_page()

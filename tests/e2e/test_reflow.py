@@ -116,4 +116,9 @@ def test_a_wide_table_scrolls_in_its_own_labelled_focusable_region(page: Page, l
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")  # the table is wider than the screen
     region.focus()
     page.keyboard.press("ArrowRight")
-    assert region.evaluate("el => el.scrollLeft") > 0  # and the keyboard scrolls it
+    # ... and the keyboard scrolls it (the browser may scroll smoothly: wait for it to move).
+    region.evaluate(
+        "el => new Promise(done => { const t = Date.now(); (function wait() {"
+        " if (el.scrollLeft > 0 || Date.now() - t > 5000) done(); else requestAnimationFrame(wait); })(); })"
+    )
+    assert region.evaluate("el => el.scrollLeft") > 0

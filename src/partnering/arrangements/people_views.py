@@ -53,8 +53,8 @@ def _members_page(request: HttpRequest, access: Access, **forms: object) -> Http
         pending=pending,
         may_invite_provider_lead=people.may_invite_provider_lead(access),
         form=forms.get("form") or (InviteForm(side=access.side) if can_manage else None),
-        lead_form=forms.get("lead_form") or ProviderLeadForm(),
-        facilitator_form=forms.get("facilitator_form") or FacilitatorForm(),
+        lead_form=forms.get("lead_form") or ProviderLeadForm(prefix="lead"),
+        facilitator_form=forms.get("facilitator_form") or FacilitatorForm(prefix="facilitator"),
     )
     return render(request, "arrangements/members.html", context)
 
@@ -103,7 +103,7 @@ def provider_lead_invite(request: HttpRequest, access: Access) -> HttpResponse:
     return _post_to_members(
         request,
         access,
-        form=ProviderLeadForm(request.POST),
+        form=ProviderLeadForm(request.POST, prefix="lead"),
         slot="lead_form",
         write=lambda data: people.provider_lead_invite(access=access, request_base_url=base_url, **data),
         done=lambda invitation: f"{invitation.user} is invited to lead the provider side.",
@@ -116,7 +116,7 @@ def facilitator_propose(request: HttpRequest, access: Access) -> HttpResponse:
     return _post_to_members(
         request,
         access,
-        form=FacilitatorForm(request.POST),
+        form=FacilitatorForm(request.POST, prefix="facilitator"),
         slot="facilitator_form",
         write=lambda data: people.facilitator_propose(access=access, **data),
         done=lambda invitation: f"{invitation.user} proposed. They join when the other side's lead agrees.",

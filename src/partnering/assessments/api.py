@@ -1067,6 +1067,10 @@ def _refuse_unanswered(
     # Refused for another reason (already submitted, closed): the documented body, with nothing listed.
     code = getattr(exc, "code", None)
     detail["unanswered"] = _unanswered(assessment.bank.bank, answers) if code == "unanswered" else []
-    if code == "respondents_waiting" and side is not None:
-        detail["respondents_waiting"] = [r.name for r in services.respondents_waiting(assessment, side)]
+    # Always present, as the schema documents it: empty unless the refusal is for them.
+    detail["respondents_waiting"] = (
+        [r.name for r in services.respondents_waiting(assessment, side)]
+        if code == "respondents_waiting" and side is not None
+        else []
+    )
     raise serializers.ValidationError(detail) from exc

@@ -65,8 +65,9 @@ ENDPOINTS = [
         alice=201,
         bob=403,
     ),
-    Endpoint("patch", A + "/members/{peter_membership}/", {"roles": ["board_member"]}),
-    Endpoint("delete", A + "/members/{peter_membership}/", alice=204, bob=204),
+    # Peter is on the provider side: only the provider manages him (sovereign sides).
+    Endpoint("patch", A + "/members/{peter_membership}/", {"roles": ["board_member"]}, alice=403, bob=200),
+    Endpoint("delete", A + "/members/{peter_membership}/", alice=403, bob=204),
     Endpoint("post", A + "/openness/", {"settings": {**NEW_OPENNESS, "open_book": "none"}}, 201, 201),
     Endpoint("post", A + "/openness/proposals/{proposal}/agree/"),
     Endpoint("post", A + "/openness/proposals/{proposal}/withdraw/"),
