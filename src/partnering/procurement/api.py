@@ -71,6 +71,9 @@ class ContractFactsInput(serializers.Serializer):
 
 
 class ProcurementDutySerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="The contract facts' version (0 before they are recorded); send it back to edit them."
+    )
     facts = ContractFactsSerializer(allow_null=True)
     in_scope = serializers.BooleanField(help_text="The Act applies, the value is £5m or more, no exemption.")
     published_kpis = serializers.ListField(child=serializers.UUIDField())
@@ -84,6 +87,7 @@ def _duty(view: ArrangementScopedMixin) -> dict[str, Any]:
     access = view.get_access()
     duty = selectors.duty(access=access)
     return {
+        "version": duty.facts.version if duty.facts else 0,
         "facts": duty.facts,
         "in_scope": duty.in_scope,
         "published_kpis": [str(k.uuid) for k in selectors.published_kpis(access=access).only("uuid")],

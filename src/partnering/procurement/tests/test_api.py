@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from partnering.procurement import services
 from partnering.procurement.models import AssessmentStatus
@@ -117,7 +118,7 @@ def test_the_assessment_list_runs_the_same_queries_for_few_or_many(api, world, a
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     services.assessment_record_publication(
-        access=world.access(world.alice), assessment=approved, published_on=date(2026, 12, 4)
+        access=world.access(world.alice), assessment=approved, published_on=timezone.localdate()
     )
     for start, end in ((date(2026, 4, 1), date(2026, 11, 30)),):
         nxt = services.assessment_start(access=world.access(world.alice), period_start=start, period_end=end)

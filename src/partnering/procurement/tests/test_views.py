@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from partnering.procurement import services
 from partnering.procurement.models import AssessmentStatus, PublishedKpi
@@ -212,7 +213,7 @@ def test_the_page_runs_the_same_queries_for_few_or_many_kpis_and_assessments(cli
     _queries(client, _url(world))
     few, _ = _queries(client, _url(world))
     services.assessment_record_publication(
-        access=world.access(world.alice), assessment=approved, published_on=date(2026, 12, 4)
+        access=world.access(world.alice), assessment=approved, published_on=timezone.localdate()
     )
     for n in range(5):
         agreed_kpi(world, f"Extra {n}", baseline=1, target=2, values=[1])
