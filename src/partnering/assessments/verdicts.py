@@ -38,7 +38,9 @@ NO_CONCERNS = "no_concerns"
 INCOMPLETE = "incomplete"
 
 LABELS: dict[str, str] = {
-    READY: "Culturally ready for partnering",
+    # The guide gives Annex A only as a negative test (a "No" means not culturally ready), so an
+    # all-"Yes" answer is reported as what it is, not as proof of readiness (issue 14).
+    READY: "No barrier found by the checklist",
     NOT_READY: "Not culturally ready for partnering",
     GOING_WELL: "Relationship is going well",
     NEEDS_ATTENTION: "Needs attention",
@@ -160,8 +162,9 @@ def annex_a_verdict(answers: Answers, bank: BankSpec) -> Verdict:
         )
         return _verdict(INCOMPLETE, explanation, (), unanswered)
     explanation = (
-        "Every Annex A question was answered ‘Yes’, so the guide’s checklist finds nothing to say "
-        "the organisation is not culturally ready for partnering."
+        "Every Annex A question was answered ‘Yes’, so the checklist found no barrier. The guide gives "
+        "only the negative test: a ‘Yes’ throughout does not by itself show that the organisation is "
+        "culturally ready for partnering."
     )
     return _verdict(READY, explanation, (), ())
 

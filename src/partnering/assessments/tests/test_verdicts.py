@@ -36,12 +36,15 @@ def answers_for(bank, values):
 # --- Annex A --------------------------------------------------------------------------------------
 
 
-def test_annex_a_all_yes_is_culturally_ready():
+def test_annex_a_all_yes_finds_no_barrier_and_does_not_claim_readiness():
     verdict = annex_a_verdict(every(ANNEX_A, "yes"), ANNEX_A)
     assert verdict.code == "ready"
     assert verdict.is_positive
     assert verdict.flagged == ()
-    assert verdict.label == "Culturally ready for partnering"
+    assert verdict.label == "No barrier found by the checklist"
+    # The guide's test is only negative (line 314): nothing may say the organisation *is* ready.
+    assert "does not by itself show" in verdict.explanation
+    assert "Culturally ready" not in verdict.label
 
 
 def test_annex_a_one_no_is_not_culturally_ready_and_names_the_question():
