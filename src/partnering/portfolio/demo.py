@@ -35,7 +35,7 @@ User = get_user_model()
 PORTFOLIO_MANAGER = "helen.carter@northshire.example"
 
 HEALTHY = "Northshire school admissions platform"
-NO_LEADERS = "Northshire adult social care case management"
+BEFORE_AWARD = "Northshire adult social care case management"
 NOT_READY = "Northshire libraries digital service"
 NEAR_EXIT = "Northshire data centre and hosting"
 
@@ -155,7 +155,8 @@ def demo_portfolio(main: Arrangement) -> None:
     banks_sync_builtin()
     today = timezone.localdate()
 
-    # Healthy: in service for 14 months, last year's health check all 'Yes', charter agreed.
+    # Healthy: in service for 14 months, the council's Annex A done before award, last year's health
+    # check all 'Yes', charter agreed, a KPI with an agreed baseline.
     healthy = _arrangement(
         main,
         HEALTHY,
@@ -173,13 +174,24 @@ def demo_portfolio(main: Arrangement) -> None:
         cycle=1,
         answers={Side.CUSTOMER: ["yes"] * 5, Side.PROVIDER: ["yes"] * 5},
     )
+    annex_a = QuestionBank.objects.get(key="annex-a", is_current=True, organisation__isnull=True).bank
+    _revealed(
+        healthy,
+        "annex-a",
+        days_ago=425 + 200,
+        cycle=None,
+        answers={Side.CUSTOMER: ["yes"] * len(annex_a.question_ids)},
+        participation=Participation.CUSTOMER,
+    )
     _charter(healthy, agreed=True, review_days=200)
     _agreed_exit_strategy(healthy)
+    _kpi_with_agreed_baseline(healthy, "Applications completed online first time", unit="%", baseline="82")
 
-    # Early days, and already the wrong people: no SRIE named, no outcomes written down.
+    # Before award, with its procurement strategy under way: the SRO is named (no SRIE is expected yet),
+    # but the outcomes the council wants are not written down and nobody has answered Annex A.
     _arrangement(
         main,
-        NO_LEADERS,
+        BEFORE_AWARD,
         stage=Stage.PROCUREMENT_STRATEGY,
         start_days=None,
         end_days=None,
@@ -209,7 +221,6 @@ def demo_portfolio(main: Arrangement) -> None:
             Side.PROVIDER: ["yes", "yes", "yes", "yes", "yes"],
         },
     )
-    annex_a = QuestionBank.objects.get(key="annex-a", is_current=True, organisation__isnull=True).bank
     readiness = ["yes"] * len(annex_a.question_ids)
     readiness[2] = "no"
     _revealed(
@@ -256,6 +267,26 @@ def demo_portfolio(main: Arrangement) -> None:
             owner=_person("priya.shah@northshire.example"),
             due_date=today - timedelta(days=days),
         )
+
+
+def _kpi_with_agreed_baseline(arrangement: Arrangement, name: str, *, unit: str, baseline: str) -> None:
+    """A KPI whose baseline the provider proposed and the customer agreed, as both sides do on the KPIs page."""
+    if not apps.is_installed("partnering.kpis"):
+        return
+    from decimal import Decimal
+
+    from partnering.kpis.models import BaselineProposal, Kpi
+
+    kpi = Kpi.objects.create(arrangement=arrangement, name=name, unit=unit, created_by=_person(LEADS[0][0]))
+    BaselineProposal.objects.create(
+        kpi=kpi,
+        value=Decimal(baseline),
+        proposed_by=_person(LEADS[1][0]),
+        proposed_side=Side.PROVIDER,
+        agreed_by=_person(LEADS[0][0]),
+        agreed_side=Side.CUSTOMER,
+        agreed_at=timezone.now(),
+    )
 
 
 def _agreed_exit_strategy(arrangement: Arrangement) -> None:

@@ -47,6 +47,9 @@ SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 #: Stages from contract award on: the contract is let.
 AFTER_AWARD = frozenset({Stage.CONTRACT_LET, Stage.IN_SERVICE, Stage.EXIT})
+#: From the procurement strategy (before Gate 2) on: by then the customer should know whether it is
+#: ready to work in new ways (ours: the guide lists Annex A beside the strategic assessment).
+FROM_GATE_2 = frozenset({Stage.PROCUREMENT_STRATEGY, Stage.INVESTMENT_DECISION}) | AFTER_AWARD
 #: A key role changing hands this many times in ROLE_WINDOW (two years) is "often".
 ROLE_CHANGES_OFTEN = 2
 #: Escalations are "rising" when at least this many steps up were taken in the last 90 days.
@@ -181,15 +184,17 @@ def _after_award(f: Facts) -> bool:
     pitfall="Common pitfalls: the wrong people",
     quote="Choosing the wrong individual for a crucial role could derail the whole arrangement.",
     explanation=(
-        "The guide wants the SRO actively involved on the customer side and the SRIE, their industry "
-        "equivalent, on the provider side. Name both on the Members page."
+        "The guide wants the SRO actively involved on the customer side from the start and, once a partner "
+        "is chosen, the SRIE, their industry equivalent, on the provider side. Before contract award the "
+        "arrangement is the customer's alone, so only the SRO is expected then. Name them on the Members page."
     ),
     severity=Severity.HIGH,
     fix="arrangements:members",
     fix_label="Name them on the Members page",
 )
 def leaders_missing(f: Facts) -> str | None:
-    missing = [label for role, label in ((Role.SRO, "SRO"), (Role.SRIE, "SRIE")) if role not in f.leaders]
+    expected = ((Role.SRO, "SRO"), (Role.SRIE, "SRIE")) if _after_award(f) else ((Role.SRO, "SRO"),)
+    missing = [label for role, label in expected if role not in f.leaders]
     if not missing:
         return None
     return f"No {' or '.join(missing)} is named for this arrangement."
@@ -248,6 +253,33 @@ def annex_a_no(f: Facts) -> Finding | None:
 
 
 @rule(
+    id="annex-a-missing",
+    title="No Annex A readiness check",
+    pitfall="Common pitfalls: lack of cultural readiness",
+    quote=(
+        "Although the benefits of partnering may be clear and achievable, the organisation may not be ready "
+        "to work in new ways, or to be able to change in a short time."
+    ),
+    explanation=(
+        "Annex A asks whether the organisation is ready to work in a partnering way. By the procurement "
+        "strategy (Gate 2) the customer should have answered it, so that any ‘No’ can be dealt with before a "
+        "partner is chosen; the customer may answer it alone. After award it is late, but still worth doing."
+    ),
+    severity=Severity.MEDIUM,
+    fix="assessments:list",
+    fix_label="Start Annex A on the Assessments page",
+    # The customer's own check: a provider reader is not warned of what only the customer can do.
+    when=lambda f: f.side == Side.CUSTOMER and f.stage in FROM_GATE_2,
+)
+def annex_a_missing(f: Facts) -> Finding | str | None:
+    if any(Side.CUSTOMER in a.sides for a in f.assessments.get(ANNEX_A, [])):
+        return None
+    if _after_award(f):
+        return Finding("The contract is let and the customer has no revealed Annex A.", severity=Severity.LOW)
+    return "The procurement strategy is reached and the customer has no revealed Annex A readiness check."
+
+
+@rule(
     id="annex-b-no-action",
     title="Annex B areas need attention and have no action",
     pitfall="Annex B: assessing the ongoing relationship",
@@ -290,12 +322,23 @@ def annex_b_no_action(f: Facts) -> Finding | None:
         "If the objectives of the arrangement for both parties are not clear at the outset, no amount of "
         "management effort will make the partnering relationship successful."
     ),
-    explanation="Write the shared business outcomes on the overview and have both the SRO and the SRIE agree them.",
+    explanation=(
+        "Write the shared business outcomes on the overview and, from contract award, have both the SRO and "
+        "the SRIE agree them. Before award the customer writes the outcomes it wants from the arrangement."
+    ),
     severity=Severity.HIGH,
     fix="arrangements:overview",
     fix_label="Agree the outcomes on the overview",
 )
-def no_agreed_outcomes(f: Facts) -> str | None:
+def no_agreed_outcomes(f: Facts) -> Finding | str | None:
+    if not _after_award(f):
+        # Before award there is no partner to agree with: the customer's own outcomes must be written.
+        if f.outcomes:
+            return None
+        return Finding(
+            "No business outcomes are written down yet; write them before choosing a partner.",
+            severity=Severity.MEDIUM,
+        )
     if f.outcomes_agreed:
         return None
     if not f.outcomes:
@@ -304,6 +347,28 @@ def no_agreed_outcomes(f: Facts) -> str | None:
 
 
 # -- inadequate performance measurement ----------------------------------------
+
+
+@rule(
+    id="no-kpis",
+    title="No KPIs",
+    pitfall="Common pitfalls: inadequate performance measurement",
+    quote=(
+        "The level at which services are currently provided, or the baseline from which improvements can be "
+        "measured, are crucial to the way in which providers’ performance will be assessed."
+    ),
+    explanation=(
+        "The contract is let and no KPI is defined, so the provider's performance cannot be assessed. Define "
+        "the KPIs together and agree their baselines."
+    ),
+    severity=Severity.MEDIUM,
+    fix="kpis:list",
+    fix_label="Define KPIs on the KPIs page",
+    requires=("partnering.kpis",),
+    when=_after_award,
+)
+def no_kpis(f: Facts) -> str | None:
+    return None if f.kpis else "No KPIs are defined for this arrangement."
 
 
 @rule(

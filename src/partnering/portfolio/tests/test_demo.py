@@ -25,7 +25,9 @@ def test_the_demo_portfolio_shows_real_warnings_and_loads_once():
     assert Arrangement.objects.count() == count
     assert helen.is_portfolio_manager
     assert rows[demo.HEALTHY].health == "green"
-    assert {"leaders-missing", "no-agreed-outcomes"} <= fired[demo.NO_LEADERS]
+    # Before award: nothing that only a partner brings (an SRIE, agreed outcomes, KPIs), so amber, not red.
+    assert fired[demo.BEFORE_AWARD] == {"no-agreed-outcomes", "annex-a-missing"}
+    assert rows[demo.BEFORE_AWARD].health == "amber"
     assert {"annex-a-no", "health-check-overdue"} <= fired[demo.NOT_READY]
     assert {"exit-strategy-missing", "high-risk-no-owner", "overdue-actions"} <= fired[demo.NEAR_EXIT]
     assert "Eastbridge revenues and benefits service" not in rows

@@ -61,7 +61,8 @@ def healthy() -> Facts:
         outcomes=2,
         outcomes_agreed=2,
         assessments={
-            HEALTH_CHECK: [assessment(HEALTH_CHECK, {"customer": ["yes"] * 5, "provider": ["yes"] * 5}, cycle=1)]
+            ANNEX_A: [assessment(ANNEX_A, {"customer": ["yes"] * len(bank(ANNEX_A).question_ids)}, n=3)],
+            HEALTH_CHECK: [assessment(HEALTH_CHECK, {"customer": ["yes"] * 5, "provider": ["yes"] * 5}, cycle=1)],
         },
         open_concerns=0,
         open_escalations=0,
@@ -74,6 +75,35 @@ def healthy() -> Facts:
 
 def _no_srie(f: Facts) -> None:
     del f.leaders[Role.SRIE]
+
+
+def _before_award(stage: str = Stage.PROCUREMENT_STRATEGY) -> Callable[[Facts], None]:
+    """The customer alone, choosing its partner: no SRIE, no KPIs, outcomes not yet agreed with anyone."""
+
+    def change(f: Facts) -> None:
+        f.arrangement.stage = stage
+        f.arrangement.contract_start = f.arrangement.contract_end = None
+        f.leaders.pop(Role.SRIE, None)
+        f.role_starts.pop(Role.SRIE, None)
+        f.outcomes_agreed = 0
+        f.kpis = []
+        f.charter = None
+        f.assessments.pop(HEALTH_CHECK, None)
+
+    return change
+
+
+def _no_annex_a(f: Facts) -> None:
+    f.assessments.pop(ANNEX_A)
+
+
+def _no_annex_a_before_gate_2(f: Facts) -> None:
+    _before_award(Stage.BUSINESS_JUSTIFICATION)(f)
+    _no_annex_a(f)
+
+
+def _no_kpis(f: Facts) -> None:
+    f.kpis = []
 
 
 def _churn(f: Facts) -> None:
@@ -218,11 +248,13 @@ def _procurement(*, published: int, last_published: date | None) -> Callable[[Fa
 
 #: rule id -> (what makes it fire, what keeps it quiet)
 CASES: dict[str, tuple[Callable[[Facts], None], Callable[[Facts], None]]] = {
-    "leaders-missing": (_no_srie, lambda f: None),
+    "leaders-missing": (_no_srie, _before_award()),
     "key-role-churn": (_churn, _one_change),
     "annex-a-no": (_annex_a("no"), _annex_a_resolved),
+    "annex-a-missing": (_no_annex_a, _no_annex_a_before_gate_2),
     "annex-b-no-action": (_annex_b(followed=False), _annex_b(followed=True)),
-    "no-agreed-outcomes": (_outcomes_unagreed, lambda f: None),
+    "no-agreed-outcomes": (_outcomes_unagreed, _before_award()),
+    "no-kpis": (_no_kpis, _before_award()),
     "kpi-no-baseline": (_no_baseline, lambda f: None),
     "health-check-overdue": (_health_check_missed, _health_check_not_yet_due),
     "escalations-rising": (_escalations(3, 1), _escalations(3, 4)),
@@ -292,6 +324,61 @@ def test_each_rule_quotes_the_guide(rule):
     first_part = rule.quote.split("…")[0].rstrip(". ")
 
     assert _plain(first_part) in _plain(GUIDE.read_text()), rule.id
+
+
+@pytest.mark.parametrize("stage", sorted(set(Stage) - rules.AFTER_AWARD))
+def test_the_customer_alone_before_award_is_green_without_a_partner(stage):
+    """No red for a missing SRIE, unagreed outcomes, KPIs or a charter before there is a partner."""
+    facts = healthy()
+    _before_award(stage)(facts)
+
+    assert rules.evaluate(facts) == []
+
+
+def test_before_award_the_customer_must_still_write_its_outcomes():
+    facts = healthy()
+    _before_award()(facts)
+    facts.outcomes = 0
+
+    warning = rules.RULES["no-agreed-outcomes"].fires(facts)
+
+    assert warning is not None and warning.severity == rules.Severity.MEDIUM
+    assert "write them before choosing a partner" in warning.message
+
+
+def test_before_award_a_missing_sro_is_still_the_wrong_people():
+    facts = healthy()
+    _before_award()(facts)
+    del facts.leaders[Role.SRO]
+
+    warning = rules.RULES["leaders-missing"].fires(facts)
+
+    assert warning is not None and warning.message == "No SRO is named for this arrangement."
+
+
+def test_no_annex_a_by_gate_2_needs_attention_and_after_award_is_worth_a_look():
+    before, after = healthy(), healthy()
+    _before_award(Stage.PROCUREMENT_STRATEGY)(before)
+    _no_annex_a(before)
+    _no_annex_a(after)
+
+    assert rules.RULES["annex-a-missing"].fires(before).severity == rules.Severity.MEDIUM
+    assert rules.RULES["annex-a-missing"].fires(after).severity == rules.Severity.LOW
+
+
+def test_no_annex_a_is_the_customers_to_fix_so_the_provider_is_not_warned():
+    facts = healthy()
+    _no_annex_a(facts)
+    facts.side = Side.PROVIDER
+
+    assert rules.RULES["annex-a-missing"].fires(facts) is None
+
+
+def test_an_annex_a_answered_only_by_the_provider_does_not_count_for_the_customer():
+    facts = healthy()
+    facts.assessments[ANNEX_A] = [assessment(ANNEX_A, {"provider": ["yes"] * len(bank(ANNEX_A).question_ids)})]
+
+    assert rules.RULES["annex-a-missing"].fires(facts) is not None
 
 
 def test_no_published_kpi_after_award_is_urgent():
