@@ -92,6 +92,11 @@ class BankQuestionSerializer(serializers.Serializer):
     question_id = serializers.CharField(source="id", read_only=True)
     text = serializers.CharField(read_only=True)
     narrative = serializers.BooleanField(read_only=True, help_text="An open question: explain the answer in words.")
+    provider_text = serializers.CharField(
+        read_only=True,
+        default="",
+        help_text="Ours: the question as the provider side is asked it; empty where the guide's words serve both.",
+    )
 
 
 class BankSectionSerializer(serializers.Serializer):
@@ -113,6 +118,12 @@ class BankSummarySerializer(serializers.ModelSerializer):
     perspectives = serializers.ListField(
         child=NamedChoiceField(Perspective), source="spec.perspectives", read_only=True
     )
+    addressee = serializers.SerializerMethodField(
+        help_text="Whom the guide asks: `sro` (the customer side answers), `srie` (the provider side) or `both`."
+    )
+    also_ask = serializers.SerializerMethodField(
+        help_text="The other side's lead who may also be asked (`srie` or `sro`), or empty."
+    )
     question_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -129,10 +140,18 @@ class BankSummarySerializer(serializers.ModelSerializer):
             "stages",
             "recurrence",
             "perspectives",
+            "addressee",
+            "also_ask",
             "question_count",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_addressee(self, obj: QuestionBank) -> str:
+        return obj.spec.get("addressee", "both")
+
+    def get_also_ask(self, obj: QuestionBank) -> str:
+        return obj.spec.get("also_ask", "")
 
     def get_question_count(self, obj: QuestionBank) -> int:
         return sum(len(section.get("questions", [])) for section in obj.spec.get("sections", []))
@@ -501,6 +520,14 @@ class AssessmentStartSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     previous = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="A revealed earlier cycle to carry answers over from."
+    )
+    also_ask_other_lead = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Ask the other side too, where the bank allows it (`also_ask`; the guide's SRIEs who "
+            "'will also benefit') and from contract award on. Otherwise only the bank's addressee answers."
+        ),
     )
 
 

@@ -40,6 +40,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = [
+    "ADDRESSEES",
     "BUILTIN_BANK_KEYS",
     "FORMAT",
     "MAX_DOCUMENT_BYTES",
@@ -95,6 +96,13 @@ RECURRENCES: tuple[str, ...] = ("none", "annual")
 # "self": how we see ourselves; "other": how we see the other party (Annex B and the health check
 # ask both, so that each side's view of itself can be compared with the other side's view of it).
 PERSPECTIVES: tuple[str, ...] = ("self", "other")
+
+# Whom the guide asks a bank's questions of: the SRO (the customer side answers), the SRIE (the
+# provider side answers) or both sides ("both", the default, as Annex A and Annex B are asked).
+# `also_ask` names the other side's lead where the guide says they "will also benefit" (the
+# relationship self-assessment questions): whoever starts the assessment may then ask them too.
+ADDRESSEES: tuple[str, ...] = ("sro", "srie", "both")
+OTHER_LEAD = {"sro": "srie", "srie": "sro"}
 
 # Built-in banks in the order the guide presents them (and the lifecycle reaches them).
 BUILTIN_BANK_KEYS: tuple[str, ...] = (
@@ -222,7 +230,9 @@ class QuestionSpec:
     """One question, with where it sits in the guide so every answer can be traced back to it.
 
     ``narrative`` marks open questions ("If so, then why?") whose scale answer needs words beside
-    it. ``order`` is the 1-based position in the whole bank.
+    it. ``order`` is the 1-based position in the whole bank. ``provider_text`` is the question as
+    the provider side is asked it, where the guide's words name a party from the customer's side
+    ("the provider", "our organisation"); empty where the guide's words serve both sides.
     """
 
     id: str
@@ -231,6 +241,11 @@ class QuestionSpec:
     guide_section: str
     narrative: bool
     order: int
+    provider_text: str = ""
+
+    def text_for(self, side: str | None) -> str:
+        """The words the given side is asked (the provider's own wording where the bank has one)."""
+        return self.provider_text if side == "provider" and self.provider_text else self.text
 
 
 @dataclass(frozen=True)
@@ -257,6 +272,13 @@ class BankSpec:
     perspectives: tuple[str, ...]
     sections: tuple[SectionSpec, ...]
     questions: tuple[QuestionSpec, ...] = field(repr=False)
+    addressee: str = "both"
+    also_ask: str = ""
+
+    @property
+    def sides_asked(self) -> tuple[str, ...]:
+        """The sides that answer when only the guide's addressee is asked."""
+        return {"sro": ("customer",), "srie": ("provider",)}.get(self.addressee, ("customer", "provider"))
 
     @property
     def question_ids(self) -> tuple[str, ...]:
@@ -275,7 +297,7 @@ class BankSpec:
 
         ``BankSpec.from_dict(bank.as_dict()) == bank``.
         """
-        return {
+        data: dict[str, Any] = {
             "format": FORMAT,
             "key": self.key,
             "version": self.version,
@@ -292,11 +314,18 @@ class BankSpec:
                     "title": section.title,
                     "guide_section": section.guide_section,
                     "intro": section.intro,
-                    "questions": [{"id": q.id, "text": q.text, "narrative": q.narrative} for q in section.questions],
+                    "questions": [_question_dict(q) for q in section.questions],
                 }
                 for section in self.sections
             ],
         }
+        # Written only when they differ from the defaults, so that a bank without them keeps the
+        # snapshot (and the stored version) it always had.
+        if self.addressee != "both":
+            data["addressee"] = self.addressee
+        if self.also_ask:
+            data["also_ask"] = self.also_ask
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> BankSpec:
@@ -315,6 +344,13 @@ class BankSpec:
             data["scale"] = stored.key
             scales = {**SCALES, stored.key: stored}
         return _validate_bank(data, _Lines(), scales)
+
+
+def _question_dict(q: QuestionSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": q.id, "text": q.text, "narrative": q.narrative}
+    if q.provider_text:
+        data["provider_text"] = q.provider_text
+    return data
 
 
 # --- Errors ---------------------------------------------------------------------------------------
@@ -488,10 +524,12 @@ _BANK_FIELDS = {
     "stages": True,
     "recurrence": False,
     "perspectives": False,
+    "addressee": False,
+    "also_ask": False,
     "sections": True,
 }
 _SECTION_FIELDS = {"title": True, "guide_section": True, "intro": False, "questions": True}
-_QUESTION_FIELDS = {"id": True, "text": True, "narrative": False}
+_QUESTION_FIELDS = {"id": True, "text": True, "narrative": False, "provider_text": False}
 _SCALE_FIELDS = {"key": True, "label": True, "options": True}
 _OPTION_FIELDS = {"value": True, "label": True, "score": True}
 
@@ -712,6 +750,10 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
     perspectives = check.choices(data, root, "perspectives", PERSPECTIVES, default=("self",))
     if perspectives is not None and "self" not in perspectives:
         check.error(("perspectives",), "must include 'self': each side always answers for itself")
+    addressee = check.choice(data, root, "addressee", ADDRESSEES) if "addressee" in data else "both"
+    also_ask = check.choice(data, root, "also_ask", tuple(OTHER_LEAD.values())) if "also_ask" in data else ""
+    if also_ask and addressee is not None and OTHER_LEAD.get(addressee) != also_ask:
+        check.error(("also_ask",), "must name the other side's lead: 'srie' for an 'sro' bank, 'sro' for an 'srie' one")
 
     sections: list[SectionSpec] = []
     questions: list[QuestionSpec] = []
@@ -743,6 +785,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
             qid = check.text(question, question_path, "id", max_length=MAX_ID_LENGTH, pattern=QUESTION_ID_PATTERN)
             text = check.text(question, question_path, "text")
             narrative = check.boolean(question, question_path, "narrative", default=False)
+            provider_text = check.text(question, question_path, "provider_text", default="")
             if qid is not None:
                 if qid in first_seen_id:
                     first_line = first_seen_id[qid]
@@ -754,8 +797,8 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
                 else:
                     first_seen_id[qid] = lines.value.get((*question_path, "id"))
             fields = (qid, text, section_title, guide_section, narrative)
-            if None not in fields:
-                spec = QuestionSpec(*fields, order=len(questions) + 1)  # type: ignore[arg-type]
+            if None not in fields and provider_text is not None:
+                spec = QuestionSpec(*fields, order=len(questions) + 1, provider_text=provider_text)  # type: ignore[arg-type]
                 section_questions.append(spec)
                 questions.append(spec)
         if section_title is not None and guide_section is not None and section_intro is not None:
@@ -767,7 +810,7 @@ def _validate_bank(document: Any, lines: _Lines, scales: Mapping[str, Scale]) ->
     # No errors means every field above was read successfully (none is None).
     head = (key, version, title, source, intro, scales[scale_key])  # type: ignore[index]
     tail = (verdict_rule, stages, recurrence, perspectives, tuple(sections), tuple(questions))
-    return BankSpec(*head, *tail)  # type: ignore[arg-type]
+    return BankSpec(*head, *tail, addressee=addressee, also_ask=also_ask)  # type: ignore[arg-type]
 
 
 # --- Public loaders -------------------------------------------------------------------------------

@@ -41,6 +41,16 @@ class StartForm(forms.Form):
         help_text="For a repeated check such as the annual health check or Annex B. Every changed answer is flagged.",
     )
 
+    also_ask_other_lead = forms.BooleanField(
+        label="Also ask the provider's side (the SRIE and whoever they invite)",
+        required=False,
+        help_text=(
+            "The guide asks these questions of the SRO, and says SRIEs “will also benefit”. From contract "
+            "award, for the relationship questions, the provider's side can answer too, in wording written "
+            "for it (ours), and both sides' answers are revealed side by side."
+        ),
+    )
+
     def __init__(self, *args: Any, banks: Any, previous: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["bank"].queryset = banks
@@ -67,8 +77,11 @@ class InviteRespondentsForm(forms.Form):
         label="Named people", required=False, queryset=User.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, access: Access, **kwargs: Any):
+    def __init__(self, *args: Any, access: Access, answering: tuple[str, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
+        answering = answering or (Side.CUSTOMER, Side.PROVIDER)
+        # Only the sides the assessment asks (the SRO's banks: the customer side alone).
+        self.fields["sides"].choices = [c for c in self.fields["sides"].choices if c[0] in answering]
         # Observers only read, so they are never asked to answer.
         observers = RoleAssignment.objects.filter(
             arrangement=access.arrangement, role=Role.OBSERVER, ended_at__isnull=True
@@ -77,7 +90,7 @@ class InviteRespondentsForm(forms.Form):
             User.objects.filter(
                 memberships__arrangement=access.arrangement,
                 memberships__is_active=True,
-                memberships__side__in=[Side.CUSTOMER, Side.PROVIDER],
+                memberships__side__in=list(answering),
             )
             .exclude(pk__in=observers)
             .order_by("full_name")

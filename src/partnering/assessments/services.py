@@ -40,19 +40,17 @@ from partnering.assessments.models import (
     QuestionBank,
     Respondent,
 )
-from partnering.core.choices import Role, Side
+from partnering.core.choices import AFTER_AWARD, Role, Side
 from partnering.core.mail import subject_line
 from partnering.core.policy import PERMISSIONS, Access, Perm
 from partnering.core.text import single_line
 
 User = get_user_model()
 
-#: Banks that only one side answers: the SRO's questions about a potential
-#: provider, and the SRIE's reciprocal questions about the customer.
-SINGLE_SIDE_BANKS = {
-    "partner-suitability-sro": Participation.CUSTOMER,
-    "partner-suitability-srie": Participation.PROVIDER,
-}
+#: Who answers a bank whose addressee alone is asked (the bank's `addressee`): the guide asks the
+#: relationship self-assessment questions of the SRO, the reciprocal questions of the SRIE, and the
+#: annexes of both sides.
+PARTICIPATION_BY_ADDRESSEE = {"sro": Participation.CUSTOMER, "srie": Participation.PROVIDER, "both": Participation.BOTH}
 
 
 # -- banks -------------------------------------------------------------------
@@ -134,8 +132,13 @@ def assessment_start(
     due_date: date | None = None,
     subject: str = "",
     previous: Assessment | None = None,
+    also_ask_other_lead: bool = False,
 ) -> Assessment:
     """Start an assessment from a bank; optionally carry over a previous cycle's agreed answers.
+
+    The side the bank is addressed to answers it (the SRO's questions: the customer side alone).
+    `also_ask_other_lead` asks the other side too, where the bank says its lead "will also benefit"
+    (`also_ask`) and there is a partner to ask: from contract award on.
 
     Carried-over answers are drafts of each side's agreed answers: the side
     lead reviews them, and every answer that changes is flagged in the results.
@@ -159,7 +162,7 @@ def assessment_start(
         bank=bank,
         title=(single_line(title) or _default_title(spec, cycle, single_line(subject))),
         subject=single_line(subject),
-        participation=SINGLE_SIDE_BANKS.get(bank.key, Participation.BOTH),
+        participation=_participation(arrangement, spec, also_ask_other_lead=also_ask_other_lead),
         due_date=due_date,
         cycle=cycle,
         previous=previous,
@@ -185,6 +188,21 @@ def assessment_start(
         ]
         Answer.objects.bulk_create(carried)
     return assessment
+
+
+def _participation(arrangement: Any, spec: Any, *, also_ask_other_lead: bool) -> str:
+    """Who answers: the bank's addressee, and the other side's lead too where asked and possible."""
+    if not also_ask_other_lead:
+        return PARTICIPATION_BY_ADDRESSEE[spec.addressee]
+    if not spec.also_ask:
+        raise ValidationError(
+            {"also_ask_other_lead": "The guide asks these questions of one side only: the other side cannot be asked."}
+        )
+    if arrangement.stage not in AFTER_AWARD:
+        raise ValidationError(
+            {"also_ask_other_lead": "Before contract award there is no partner to ask: the SRO answers alone."}
+        )
+    return Participation.BOTH
 
 
 def _contract_year(arrangement: Any, bank: QuestionBank) -> int:

@@ -102,7 +102,7 @@ def _invitees(access: Access, data: dict) -> list:
 @arrangement_page(Perm.VIEW, write_perm=Perm.MANAGE_ASSESSMENTS)
 def assessment_detail(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResponse:
     assessment = _assessment(access, assessment_uuid)
-    form = InviteRespondentsForm(request.POST or None, access=access)
+    form = InviteRespondentsForm(request.POST or None, access=access, answering=assessment.sides)
     if request.method == "POST":
         base = request.build_absolute_uri("/")
         if request.POST.get("action") == "remind":
@@ -223,6 +223,7 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
             blocks=_question_blocks(spec, answers),
             errors=errors,
             respondent=respondent,
+            asked_side=respondent.side,
             locked=respondent.submitted_at is not None or closed_before_me,
             closed_before_me=closed_before_me,
             side_submitted_at=assessment.submitted_at(respondent.side),
@@ -282,7 +283,12 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
                         confirm_error = " ".join(exc.messages)
                     raise
                 if assessment.is_revealed:
-                    messages.success(request, "Both sides have submitted: the results are revealed.")
+                    revealed = (
+                        "Both sides have submitted: the results are revealed."
+                        if len(assessment.sides) > 1
+                        else "Your side's answers are submitted: the results are revealed to your side."
+                    )
+                    messages.success(request, revealed)
                     return redirect(
                         "assessments:results", slug=access.arrangement.slug, assessment_uuid=assessment.uuid
                     )

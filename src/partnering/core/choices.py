@@ -53,6 +53,11 @@ class Stage(models.TextChoices):
     EXIT = "exit", "Exit and recompetition"
 
 
+#: Stages from contract award on: the contract is let and the customer has a partner. Before them
+#: (Gates 0 to 3) the arrangement is the customer's alone.
+AFTER_AWARD = frozenset({Stage.CONTRACT_LET, Stage.IN_SERVICE, Stage.EXIT})
+
+
 class OpenBook(models.TextChoices):
     NONE = "none", "None"
     PROVIDER_ONLY = "provider", "Provider's book open to the customer"

@@ -26,7 +26,7 @@ from typing import Any
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from partnering.core.choices import Role, Side, Stage
+from partnering.core.choices import AFTER_AWARD, Role, Side, Stage
 from partnering.portfolio.facts import ANNEX_A, ANNEX_B, HEALTH_CHECK, KEY_ROLES, Facts
 
 
@@ -45,8 +45,6 @@ class Health(StrEnum):
 HEALTH_LABELS = {Health.RED: "Red", Health.AMBER: "Amber", Health.GREEN: "Green"}
 SEVERITY_ORDER = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
-#: Stages from contract award on: the contract is let.
-AFTER_AWARD = frozenset({Stage.CONTRACT_LET, Stage.IN_SERVICE, Stage.EXIT})
 #: From the procurement strategy (before Gate 2) on: by then the customer should know whether it is
 #: ready to work in new ways (ours: the guide lists Annex A beside the strategic assessment).
 FROM_GATE_2 = frozenset({Stage.PROCUREMENT_STRATEGY, Stage.INVESTMENT_DECISION}) | AFTER_AWARD

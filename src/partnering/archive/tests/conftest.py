@@ -25,6 +25,11 @@ def populated(world):
     bank = QuestionBank.objects.get(key="gate-0", is_current=True)
     revealed = assessment_start(access=alice, bank=bank, title="Gate 0 review", due_date=today)
     blind = assessment_start(access=alice, bank=bank, title="Gate 0 again", due_date=today - timedelta(days=1))
+    # Both sides answer, as every Gate 0 was answered before the banks named the SRO as their addressee:
+    # such assessments stay in archives and packs, and must stay as blind as ever.
+    Assessment.objects.filter(pk__in=[revealed.pk, blind.pk]).update(participation="both")
+    revealed.refresh_from_db()
+    blind.refresh_from_db()
     qid = bank.bank.question_ids[0]
     respondent = Respondent.objects.create(assessment=blind, user=world.bob, name="Bob Brown", side="provider")
     Respondent.objects.create(assessment=blind, user=world.peter, name="Peter Price", side="provider")

@@ -828,3 +828,36 @@ def test_another_organisations_bank_looks_like_no_bank_at_all(world):
 
     assert theirs.status_code == missing.status_code == 400
     assert theirs.data == missing.data
+
+
+def test_each_bank_states_its_addressee_and_the_providers_own_wording(world):
+    banks = {b["key"]: b for b in api(world.bob).get(f"{API}/banks/").data["results"]}
+    first_year = api(world.bob).get(f"{API}/banks/first-year/v{banks['first-year']['version']}/").data
+
+    assert {k: (b["addressee"], b["also_ask"]) for k, b in banks.items()} == {
+        "partner-suitability-sro": ("sro", ""),
+        "partner-suitability-srie": ("srie", ""),
+        "gate-0": ("sro", ""),
+        "gate-1": ("sro", ""),
+        "gate-2": ("sro", ""),
+        "gate-3": ("sro", ""),
+        "first-year": ("sro", "srie"),
+        "annual-health-check": ("sro", "srie"),
+        "annex-a": ("both", ""),
+        "annex-b": ("both", ""),
+    }
+    fy1 = first_year["sections"][0]["questions"][0]
+    assert fy1["text"].startswith("Have you and the provider established")
+    assert fy1["provider_text"].startswith("Have you and the customer established")
+
+
+def test_starting_asks_the_addressee_and_the_other_lead_only_where_the_guide_allows(world):
+    alone = start(world, "first-year")
+    both = start(world, "annual-health-check", also_ask_other_lead=True)
+    refused = api(world.alice).post(
+        assessments_url(world), {"bank": "gate-1", "also_ask_other_lead": True}, format="json"
+    )
+
+    assert api(world.alice).get(assessment_url(world, alone)).data["participation"] == "customer"
+    assert api(world.alice).get(assessment_url(world, both)).data["participation"] == "both"
+    assert refused.status_code == 400 and "also_ask_other_lead" in refused.data

@@ -80,7 +80,7 @@ def test_the_errors_go_to_stderr_one_per_line(world, tmp_path):
     assert lines == [
         "line 6, scale: unknown value 'out_of_ten'; expected one of: yes_partly_no_unknown, yes_no, "
         "fully_largely_partly_not",
-        "line 17, sections[0].questions[0].weight: unknown field (expected: id, text, narrative)",
+        "line 17, sections[0].questions[0].weight: unknown field (expected: id, text, narrative, provider_text)",
         "line 18, sections[0].questions[1].id: duplicate id 'N1' (first used on line 15)",
     ]
 

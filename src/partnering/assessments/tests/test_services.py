@@ -131,14 +131,40 @@ def test_the_suggested_banks_fit_the_lifecycle_stage(world, stage, expected):
     [
         ("partner-suitability-sro", Participation.CUSTOMER, (Side.CUSTOMER,)),
         ("partner-suitability-srie", Participation.PROVIDER, (Side.PROVIDER,)),
-        ("gate-2", Participation.BOTH, (Side.CUSTOMER, Side.PROVIDER)),
+        ("gate-2", Participation.CUSTOMER, (Side.CUSTOMER,)),  # the SRO's questions, before a partner
+        ("first-year", Participation.CUSTOMER, (Side.CUSTOMER,)),
+        ("annex-a", Participation.BOTH, (Side.CUSTOMER, Side.PROVIDER)),
+        ("annex-b", Participation.BOTH, (Side.CUSTOMER, Side.PROVIDER)),
     ],
 )
-def test_partner_suitability_banks_are_answered_by_one_side(world, key, participation, sides):
+def test_each_bank_is_answered_by_the_side_the_guide_asks(world, key, participation, sides):
     assessment = start(world, key, subject="Brightwave Digital")
 
     assert assessment.participation == participation
     assert assessment.sides == sides
+
+
+def test_the_provider_may_also_be_asked_the_sros_relationship_questions_after_award(world):
+    assessment = start(world, "first-year", also_ask_other_lead=True)
+
+    assert assessment.participation == Participation.BOTH
+    assert assessment.sides == (Side.CUSTOMER, Side.PROVIDER)
+
+
+@pytest.mark.parametrize(
+    ("key", "stage", "message"),
+    [
+        ("first-year", "procurement_strategy", "Before contract award there is no partner to ask"),
+        ("gate-2", "in_service", "The guide asks these questions of one side only"),
+        ("partner-suitability-sro", "in_service", "The guide asks these questions of one side only"),
+    ],
+)
+def test_the_other_side_is_asked_only_where_the_guide_says_and_there_is_a_partner(world, key, stage, message):
+    world.arrangement.stage = stage
+    world.arrangement.save(update_fields=["stage"])
+
+    with pytest.raises(ValidationError, match=message):
+        start(world, key, also_ask_other_lead=True)
 
 
 def test_a_single_side_assessment_is_revealed_when_that_side_submits(world):

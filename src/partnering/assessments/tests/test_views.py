@@ -515,3 +515,31 @@ def test_deleting_a_respondents_account_keeps_the_respondent_answers_and_history
     assert set(
         Answer.history.filter(question_id="A1", respondent_id=respondent.pk).values_list("history_actor", flat=True)
     ) == {"Carol Chen <carol@northshire.example>"}
+
+
+def test_the_provider_side_is_asked_in_its_own_wording_and_the_results_show_both(client, world):
+    assessment = start(world, "first-year", also_ask_other_lead=True)
+    invite(world, assessment, world.carol, world.peter)
+    customer_words = "Have you and the provider established precisely how you will work together?"
+    provider_words = "Have you and the customer established precisely how you will work together?"
+
+    client.force_login(world.peter)
+    theirs = client.get(_url(world, assessment, "answer/")).content.decode()
+    client.force_login(world.carol)
+    ours = client.get(_url(world, assessment, "answer/")).content.decode()
+    reveal(world, assessment, customer="yes", provider="yes")
+    results = client.get(_url(world, assessment, "results/")).content.decode()
+
+    assert provider_words in theirs and "Our wording for the provider side" in theirs
+    assert provider_words not in ours and customer_words in ours
+    assert customer_words in results and f"The provider side was asked (our wording): “{provider_words}”" in results
+
+
+def test_the_sros_questions_invite_only_the_customer_side(client, world):
+    assessment = start(world, "gate-0")
+    client.force_login(world.alice)
+
+    html = client.get(_url(world, assessment)).content.decode()
+
+    assert 'value="customer"' in html and 'value="provider"' not in html
+    assert "Bob Brown" not in html.split("Named people")[1]

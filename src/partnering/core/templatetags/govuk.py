@@ -144,6 +144,14 @@ def govuk_datetime(value: Any, precision: str = "") -> str:
 
 
 @register.filter
+def asked_of(question: Any, side: str | None) -> str:
+    """A question's words as `side` is asked them: any object with `text_for(side)` (a bank's
+    question, where the provider may have wording of its own), else its `text`."""
+    text_for = getattr(question, "text_for", None)
+    return text_for(side) if callable(text_for) else question.text
+
+
+@register.filter
 def answer_label(value: Any) -> str:
     """The label of an answer value on any built-in scale ("not_at_all" → "Not at all")."""
     if not value:

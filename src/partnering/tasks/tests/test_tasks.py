@@ -29,9 +29,9 @@ def titles(user: Any, group: str | None = None) -> list[str]:
     return [t.title for t in tasks_for(user=user, today=TODAY) if group is None or t.group == group]
 
 
-def gate_0(world: Any, arrangement: Any = None, title: str = "Gate 0 review") -> Any:
+def both_sides(world: Any, arrangement: Any = None, title: str = "Readiness review") -> Any:
     banks_ensure_builtin()
-    bank = QuestionBank.objects.get(key="gate-0", is_current=True)
+    bank = QuestionBank.objects.get(key="annex-a", is_current=True)
     return assessment_start(
         access=world.access(world.alice, arrangement), bank=bank, title=title, due_date=TODAY + timedelta(days=3)
     )
@@ -61,29 +61,29 @@ def raise_concern(world: Any, user: Any, title: str = "Invoices late") -> Any:
 
 
 def test_an_invited_respondent_is_asked_for_their_answers_until_their_side_submits(world):
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.carol, Side.CUSTOMER), (world.peter, Side.PROVIDER))
 
-    assert titles(world.carol, "answer") == ["Gate 0 review"]
-    assert titles(world.peter, "answer") == ["Gate 0 review"]
+    assert titles(world.carol, "answer") == ["Readiness review"]
+    assert titles(world.peter, "answer") == ["Readiness review"]
     assert titles(world.charlie) == titles(world.dave) == []
 
     assessment.customer_submitted_at = timezone.now()
     assessment.save()
 
     assert titles(world.carol, "answer") == []
-    assert titles(world.peter, "answer") == ["Gate 0 review"]
+    assert titles(world.peter, "answer") == ["Readiness review"]
 
 
 def test_the_side_lead_is_asked_to_agree_once_every_respondent_of_the_side_has_answered(world):
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.carol, Side.CUSTOMER))
     invite(assessment, (world.peter, Side.PROVIDER), submitted=True)
 
     assert titles(world.alice, "agree_side") == []  # carol has not answered yet
-    assert titles(world.bob, "agree_side") == ["Gate 0 review"]
+    assert titles(world.bob, "agree_side") == ["Readiness review"]
     Respondent.objects.filter(user=world.carol).update(submitted_at=timezone.now())
-    assert titles(world.alice, "agree_side") == ["Gate 0 review"]
+    assert titles(world.alice, "agree_side") == ["Readiness review"]
     assert titles(world.carol, "agree_side") == titles(world.fran, "agree_side") == []
 
 
@@ -123,7 +123,7 @@ def test_actions_due_within_a_week_are_listed_but_never_the_other_sides_private_
 
 
 def test_nothing_is_listed_from_an_arrangement_the_person_has_left(world):
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.carol, Side.CUSTOMER))
     Membership.objects.filter(user=world.carol).update(is_active=False)
 
@@ -176,7 +176,7 @@ def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
             arrangement = ArrangementFactory(customer=world.customer, provider=world.provider)
             add_member(arrangement, world.alice, Side.CUSTOMER, Role.SRO)
             add_member(arrangement, world.bob, Side.PROVIDER, Role.SRIE)
-            assessment = gate_0(world, arrangement, title=f"Gate 0 {n}-{i}")
+            assessment = both_sides(world, arrangement, title=f"Gate 0 {n}-{i}")
             invite(assessment, (world.alice, Side.CUSTOMER))
             propose_openness(world, world.bob, arrangement, open_book="none")
             action_create(
@@ -195,7 +195,7 @@ def test_the_number_of_queries_does_not_grow_with_arrangements_or_tasks(world):
 
 
 def test_the_home_page_lists_what_waits_and_links_to_where_it_is_done(client, world):
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.carol, Side.CUSTOMER))
     client.force_login(world.carol)
 
@@ -224,7 +224,7 @@ def test_signed_out_people_are_sent_to_sign_in(client):
 
 
 def test_the_api_gives_the_same_list(world):
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.peter, Side.PROVIDER))
     api = APIClient()
     api.force_login(world.peter)
@@ -233,7 +233,7 @@ def test_the_api_gives_the_same_list(world):
 
     assert response.status_code == 200
     assert [(t["kind"], t["title"], t["arrangement"]["slug"]) for t in response.data] == [
-        ("answer", "Gate 0 review", world.arrangement.slug)
+        ("answer", "Readiness review", world.arrangement.slug)
     ]
     assert response.data[0]["url"].endswith(f"/assessments/{assessment.uuid}/answer/")
     assert APIClient().get("/api/v1/me/tasks/").status_code == 401
@@ -272,9 +272,9 @@ def test_the_reminder_digests_come_from_the_same_list(world):
 
     from partnering.archive.reminders import digests
 
-    assessment = gate_0(world)
+    assessment = both_sides(world)
     invite(assessment, (world.carol, Side.CUSTOMER), (world.peter, Side.PROVIDER))
-    assert [i.title for i in digests(today=TODAY)[world.carol]] == ["Gate 0 review"]
+    assert [i.title for i in digests(today=TODAY)[world.carol]] == ["Readiness review"]
 
     assessment.customer_submitted_at = timezone.now()
     assessment.save()
