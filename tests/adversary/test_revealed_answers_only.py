@@ -28,7 +28,7 @@ FINAL = ("We meet every target", "https://evidence.example/final")
 
 
 def _agree(world, assessment, lead, value, comment, evidence) -> None:
-    spec = assessment.bank.bank
+    spec = assessment.spec
     for q in spec.questions:
         for perspective in spec.perspectives:
             services.agreed_answer_save(

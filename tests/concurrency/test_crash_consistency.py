@@ -233,7 +233,7 @@ def test_a_worker_killed_during_a_side_submission_leaves_the_assessment_unsubmit
     assessment = services.assessment_start(
         access=world.access(world.alice), bank=QuestionBank.objects.get(key="annex-b", is_current=True)
     )
-    spec = assessment.bank.bank
+    spec = assessment.spec
     for lead in (world.alice, world.bob):
         for question in spec.questions:
             for perspective in spec.perspectives:

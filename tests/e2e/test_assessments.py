@@ -78,7 +78,7 @@ def invitation_link(email: str) -> str:
 
 
 def start_and_invite_both_sides(  # noqa: ANN001
-    page: Page, arrangement, bank_title: str, title: str, *, suggested: bool = False
+    page: Page, arrangement, bank_title: str, title: str, *, suggested: bool = False, other_view: bool = False
 ) -> str:
     """Start an assessment from the Assessments tab and invite everyone on both sides; return its path."""
     page.goto(f"/arrangements/{arrangement.slug}/assessments/")
@@ -93,6 +93,8 @@ def start_and_invite_both_sides(  # noqa: ANN001
         expect(page.locator(".govuk-inset-text")).to_contain_text(bank_title)
     assert_accessible(page)
     page.get_by_label("Question bank").select_option(label=bank_title)
+    if other_view:
+        page.get_by_label("Also ask each side how it sees the other party").check()
     page.get_by_role("button", name="Start assessment").click()
     expect(success_banner(page)).to_contain_text(f"‘{title}’ started. Now invite the people who will answer.")
     expect(page.get_by_role("heading", level=2, name=title)).to_be_visible()
@@ -118,7 +120,7 @@ def test_a_two_sided_annex_b_cycle_from_blind_answers_to_an_action_on_the_gap(pa
 
     # 1. The customer SRO starts Annex B from the Assessments tab and invites both sides.
     log_in(alice)
-    detail = start_and_invite_both_sides(page, world.arrangement, ANNEX_B, ANNEX_B_1)
+    detail = start_and_invite_both_sides(page, world.arrangement, ANNEX_B, ANNEX_B_1, other_view=True)
     assert len(mail.outbox) == 4
 
     # 2. Carol follows her invitation and answers all nine questions for both perspectives,

@@ -317,6 +317,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "status",
             "participation",
             "sides",
+            "asks_other_view",
             "due_date",
             "cycle",
             "customer_submitted_at",
@@ -528,6 +529,11 @@ class AssessmentStartSerializer(serializers.Serializer):
             "Ask the other side too, where the bank allows it (`also_ask`; the guide's SRIEs who "
             "'will also benefit') and from contract award on. Otherwise only the bank's addressee answers."
         ),
+    )
+    ask_other_view = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also ask each side how it sees the other party, where the bank offers it (Annex B, health check).",
     )
 
 
@@ -921,7 +927,7 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         access = self.get_access()
         if access.side not in assessment.sides:
             raise PermissionDenied("Your side does not answer this assessment.")
-        spec = assessment.bank.bank
+        spec = assessment.spec
         data = {
             "side": access.side,
             "submitted_at": assessment.submitted_at(access.side),
@@ -1002,7 +1008,7 @@ class AssessmentViewSet(ArrangementScopedMixin, viewsets.GenericViewSet):
         """Turn an answer that needs attention, or a perception gap, into an action (after the reveal)."""
         access = self.get_access()
         assessment = self._assessment()
-        if question_id not in assessment.bank.bank.question_ids:
+        if question_id not in assessment.spec.question_ids:
             raise NotFound(f"This bank has no question {question_id}.")
         serializer = ActionFromQuestionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -1093,7 +1099,7 @@ def _refuse_unanswered(
     detail: dict[str, Any] = dict(validation_detail(exc))
     # Refused for another reason (already submitted, closed): the documented body, with nothing listed.
     code = getattr(exc, "code", None)
-    detail["unanswered"] = _unanswered(assessment.bank.bank, answers) if code == "unanswered" else []
+    detail["unanswered"] = _unanswered(assessment.spec, answers) if code == "unanswered" else []
     # Always present, as the schema documents it: empty unless the refusal is for them.
     detail["respondents_waiting"] = (
         [r.name for r in services.respondents_waiting(assessment, side)]

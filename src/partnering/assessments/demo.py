@@ -48,7 +48,7 @@ def _answer_all(
     *,
     submit_sides: bool,
 ) -> None:
-    spec = assessment.bank.bank
+    spec = assessment.spec
     values = list(spec.scale.values)
     for side, emails in people.items():
         for email in emails:
@@ -91,7 +91,15 @@ def demo_assessments(arrangement) -> None:  # noqa: ANN001
     year_ago = timezone.now() - timedelta(days=300)
     for key, agreed in (("annex-b", ANNEX_B_LAST_YEAR), ("annual-health-check", HEALTH_LAST_YEAR)):
         bank = QuestionBank.objects.get(key=key, is_current=True, organisation__isnull=True)
-        a = services.assessment_start(access=access, bank=bank, due_date=year_ago.date())
+        # Annex B asks both sides, each also saying how it sees the other; the health check is the
+        # SRO's, and the provider's SRIE was asked too, as the guide says SRIEs "will also benefit".
+        a = services.assessment_start(
+            access=access,
+            bank=bank,
+            due_date=year_ago.date(),
+            also_ask_other_lead=key == "annual-health-check",
+            ask_other_view=key == "annex-b",
+        )
         services.respondents_invite(access=access, assessment=a, users=everyone)
         _answer_all(a, people, agreed, rng, submit_sides=True)
         Assessment.objects.filter(pk=a.pk).update(
@@ -103,6 +111,10 @@ def demo_assessments(arrangement) -> None:  # noqa: ANN001
     # This year's Annex B: started from last year's agreed answers, partly answered.
     last = Assessment.objects.get(arrangement=arrangement, bank__key="annex-b")
     current = services.assessment_start(
-        access=access, bank=last.bank, previous=last, due_date=(timezone.now() + timedelta(days=21)).date()
+        access=access,
+        bank=last.bank,
+        previous=last,
+        due_date=(timezone.now() + timedelta(days=21)).date(),
+        ask_other_view=True,
     )
     services.respondents_invite(access=access, assessment=current, users=everyone)

@@ -51,6 +51,15 @@ class StartForm(forms.Form):
         ),
     )
 
+    ask_other_view = forms.BooleanField(
+        label="Also ask each side how it sees the other party",
+        required=False,
+        help_text=(
+            "For Annex B and the health check (ours, not the guide's): each question is asked twice, and the "
+            "results compare how each side sees itself with how the other side sees it. It doubles the form."
+        ),
+    )
+
     def __init__(self, *args: Any, banks: Any, previous: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["bank"].queryset = banks
@@ -93,6 +102,7 @@ class InviteRespondentsForm(forms.Form):
                 memberships__side__in=list(answering),
             )
             .exclude(pk__in=observers)
+            .select_related("organisation")  # each label names the person's organisation
             .order_by("full_name")
         )
         self.fields["people"].label_from_instance = lambda u: f"{u.full_name} ({u.organisation})"

@@ -7,6 +7,7 @@ answered on, so a later edit of a bank never changes past results.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import uuid
 
@@ -91,6 +92,13 @@ class Assessment(TimeStampedModel):
         max_length=200, blank=True, help_text="For partner suitability: the organisation being assessed."
     )
     participation = models.CharField(max_length=20, choices=Participation.choices, default=Participation.BOTH)
+    # Ours, not the guide's: where a bank offers "how we see the other party" beside "how we see
+    # ourselves" (Annex B, the health check), it is asked only when the starter chooses it.
+    asks_other_view = models.BooleanField(
+        "also asks how each side sees the other",
+        default=False,
+        help_text="Where the bank offers it: each side also answers how it sees the other party.",
+    )
     status = models.CharField(max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.COLLECTING)
     due_date = models.DateField("due date", null=True, blank=True)
     cycle = models.PositiveIntegerField(
@@ -123,6 +131,14 @@ class Assessment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @functools.cached_property
+    def spec(self) -> BankSpec:
+        """The bank as this assessment asks it: "how we see the other party" only when chosen."""
+        spec = self.bank.bank
+        if self.asks_other_view or len(spec.perspectives) == 1:
+            return spec
+        return dataclasses.replace(spec, perspectives=(Perspective.SELF.value,))
 
     @property
     def sides(self) -> tuple[str, ...]:

@@ -182,7 +182,7 @@ def results(*, access: Access, assessment: Assessment) -> Results:
     Four queries whatever the number of questions or respondents: answers,
     respondents, actions, and the assessment itself (passed in).
     """
-    spec = assessment.bank.bank
+    spec = assessment.spec
     sides = sides_visible(access, assessment)
     answers = list(visible_answers(access=access, assessment=assessment))
     respondents = list(assessment.respondents.all())
@@ -256,7 +256,7 @@ class SpreadRow:
 
 def side_spread(*, access: Access, assessment: Assessment) -> list[SpreadRow]:
     """For the side lead: how their own side's respondents answered each question."""
-    spec = assessment.bank.bank
+    spec = assessment.spec
     answers = list(visible_answers(access=access, assessment=assessment, agreed_only=False).filter(side=access.side))
     agreed = {(a.question_id, a.perspective): a for a in answers if a.respondent_id is None}
     rows = []
@@ -369,7 +369,7 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
         grouped.setdefault(a.assessment_id, []).append(a)
     points = []
     for c in cycles:
-        spec = c.bank.bank
+        spec = c.spec
         rows = [a for a in grouped.get(c.pk, []) if a.side in visible[c.pk]]
         cust, prov = _values(rows, Side.CUSTOMER, Perspective.SELF), _values(rows, Side.PROVIDER, Perspective.SELF)
         points.append(
@@ -381,4 +381,4 @@ def trend(*, access: Access, bank_key: str) -> tuple[BankSpec | None, list[Trend
                 verdict_for(spec, prov) if Side.PROVIDER in visible[c.pk] else None,
             )
         )
-    return cycles[-1].bank.bank, points
+    return cycles[-1].spec, points

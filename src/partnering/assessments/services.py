@@ -133,12 +133,14 @@ def assessment_start(
     subject: str = "",
     previous: Assessment | None = None,
     also_ask_other_lead: bool = False,
+    ask_other_view: bool = False,
 ) -> Assessment:
     """Start an assessment from a bank; optionally carry over a previous cycle's agreed answers.
 
     The side the bank is addressed to answers it (the SRO's questions: the customer side alone).
     `also_ask_other_lead` asks the other side too, where the bank says its lead "will also benefit"
-    (`also_ask`) and there is a partner to ask: from contract award on.
+    (`also_ask`) and there is a partner to ask: from contract award on. `ask_other_view` adds "how we
+    see the other party" to each question, where the bank offers that perspective (ours).
 
     Carried-over answers are drafts of each side's agreed answers: the side
     lead reviews them, and every answer that changes is flagged in the results.
@@ -163,6 +165,7 @@ def assessment_start(
         title=(single_line(title) or _default_title(spec, cycle, single_line(subject))),
         subject=single_line(subject),
         participation=_participation(arrangement, spec, also_ask_other_lead=also_ask_other_lead),
+        asks_other_view=_asks_other_view(spec, ask_other_view),
         due_date=due_date,
         cycle=cycle,
         previous=previous,
@@ -183,11 +186,19 @@ def assessment_start(
                 evidence=a.evidence,
                 carried_from=a.value,
             )
-            for a in previous.answers.filter(respondent__isnull=True, side__in=assessment.sides)
+            for a in previous.answers.filter(
+                respondent__isnull=True, side__in=assessment.sides, perspective__in=assessment.spec.perspectives
+            )
             if a.question_id in valid
         ]
         Answer.objects.bulk_create(carried)
     return assessment
+
+
+def _asks_other_view(spec: Any, asked: bool) -> bool:
+    if asked and Perspective.OTHER not in spec.perspectives:
+        raise ValidationError({"ask_other_view": "This bank asks each side only how it sees itself."})
+    return asked
 
 
 def _participation(arrangement: Any, spec: Any, *, also_ask_other_lead: bool) -> str:
@@ -347,7 +358,7 @@ def _check_assessment(access: Access, assessment: Assessment) -> None:
 
 
 def _check_value(assessment: Assessment, question_id: str, perspective: str, value: str) -> None:
-    spec = assessment.bank.bank
+    spec = assessment.spec
     if question_id not in spec.question_ids:
         raise ValidationError({"question_id": f"Unknown question {question_id}."})
     if perspective not in spec.perspectives:
@@ -396,7 +407,7 @@ def answer_save(
 
 
 def _missing(assessment: Assessment, answers: Iterable[Answer]) -> list[str]:
-    spec = assessment.bank.bank
+    spec = assessment.spec
     have = {(a.question_id, a.perspective) for a in answers if a.value}
     missing = []
     for question in spec.questions:
@@ -531,7 +542,7 @@ def action_from_assessment(
     _check_assessment(access, assessment)
     if not assessment.is_revealed:
         raise ValidationError("Actions are raised from the results, after both sides' answers are revealed.")
-    spec = assessment.bank.bank
+    spec = assessment.spec
     if question_id not in spec.question_ids:
         raise ValidationError({"question_id": "Unknown question."})
     label = {"gap": "perception gap", "attention": "needs attention"}.get(reason, reason)

@@ -187,7 +187,7 @@ def answer(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpRe
     respondent = assessment.respondents.filter(user=access.user).first()
     if respondent is None:
         raise PermissionDenied("You have not been invited to answer this assessment.")
-    spec = assessment.bank.bank
+    spec = assessment.spec
     errors: list[str] = []
     # The side lead submitted the side (or the assessment moved on) before this respondent did:
     # say so, rather than refuse their answers with a bare error.
@@ -262,7 +262,7 @@ def side(request: HttpRequest, access: Access, assessment_uuid: str) -> HttpResp
     assessment = _assessment(access, assessment_uuid)
     if access.side not in assessment.sides:
         raise PermissionDenied("Your side does not answer this assessment.")
-    spec = assessment.bank.bank
+    spec = assessment.spec
     errors: list[str] = []
     confirm_error = ""
     if request.method == "POST":
@@ -339,7 +339,7 @@ def action_from(request: HttpRequest, access: Access, assessment_uuid: str, ques
     assessment = _assessment(access, assessment_uuid)
     if not assessment.is_revealed:
         raise Http404
-    spec = assessment.bank.bank
+    spec = assessment.spec
     if question_id not in spec.question_ids:
         raise Http404
     question = spec.question(question_id)

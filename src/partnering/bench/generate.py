@@ -778,6 +778,7 @@ def gen_assessments(plan: Plan) -> int:
                     bank=bank,
                     title=f"{specs[bank.pk].title[:200]} — {created:%B %Y}",
                     participation=participation,
+                    asks_other_view="other" in specs[bank.pk].perspectives,
                     status=status,
                     due_date=(created + timedelta(days=30)).date(),
                     created_by_id=a.created_by_id,

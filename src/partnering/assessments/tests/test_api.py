@@ -43,6 +43,8 @@ def assessment_url(world, uuid: str, tail: str = "") -> str:
 
 
 def start(world, bank: str = "annex-b", by=None, **extra) -> str:
+    """Start through the API; Annex B and the health check ask both perspectives unless told otherwise."""
+    extra.setdefault("ask_other_view", bank in ("annex-b", "annual-health-check"))
     response = api(by or world.alice).post(assessments_url(world), {"bank": bank, **extra}, format="json")
     assert response.status_code == 201, response.data
     return response.data["uuid"]
@@ -774,7 +776,9 @@ def test_the_bank_list_takes_the_same_queries_however_many_banks(world):
 
 def _assessment_with_respondents(world, count: int) -> Assessment:
     access = world.access(world.alice)
-    assessment = services.assessment_start(access=access, bank=QuestionBank.objects.get(key="annex-b", is_current=True))
+    assessment = services.assessment_start(
+        access=access, bank=QuestionBank.objects.get(key="annex-b", is_current=True), ask_other_view=True
+    )
     people = []
     for n in range(count):
         side = Side.CUSTOMER if n % 2 == 0 else Side.PROVIDER

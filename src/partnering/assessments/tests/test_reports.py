@@ -39,7 +39,7 @@ PROVIDER_OTHER = ["largely", "largely", "partly", "largely", "fully", "largely",
 
 def _answer_individually(world, assessment, user, value):
     access = world.access(user)
-    spec = assessment.bank.bank
+    spec = assessment.spec
     for q in spec.questions:
         for p in spec.perspectives:
             services.answer_save(
@@ -55,7 +55,7 @@ def _answer_individually(world, assessment, user, value):
 
 def _agree(world, assessment, lead, values, others, *, submit=True):
     access = world.access(lead)
-    spec = assessment.bank.bank
+    spec = assessment.spec
     customer = lead == world.alice
     for i, q in enumerate(spec.questions):
         comment = evidence = ""
@@ -86,7 +86,7 @@ def build_annex_b(world, *, reveal=True) -> Assessment:
     services.banks_sync_builtin()
     bank = QuestionBank.objects.get(key="annex-b", is_current=True)
     alice = world.access(world.alice)
-    assessment = services.assessment_start(access=alice, bank=bank, due_date=date(2027, 6, 4))
+    assessment = services.assessment_start(access=alice, bank=bank, due_date=date(2027, 6, 4), ask_other_view=True)
     services.respondents_invite(access=alice, assessment=assessment, users=[world.carol, world.peter])
     _answer_individually(world, assessment, world.carol, "partly")
     _answer_individually(world, assessment, world.peter, "fully")
@@ -354,7 +354,7 @@ def test_measure_a_gate_2_pdf_with_ten_respondents_and_the_results_page_queries(
         add_member(world.arrangement, person, Side.CUSTOMER, Role.CONTRACT_MANAGER)
     respondents = [*people, world.carol]
     services.respondents_invite(access=alice, assessment=assessment, users=respondents)
-    spec = assessment.bank.bank
+    spec = assessment.spec
     values = list(spec.scale.values)
     for n, person in enumerate(respondents):
         access = world.access(person)

@@ -35,7 +35,11 @@ def current_bank(key: str) -> QuestionBank:
 
 
 def start(world, key: str = "annex-b", *, by=None, **kwargs) -> Assessment:
-    return services.assessment_start(access=world.access(by or world.alice), bank=current_bank(key), **kwargs)
+    """Start an assessment. Where the bank offers "how we see the other party", these tests ask it
+    unless told otherwise (the product's default, one perspective, has tests of its own)."""
+    bank = current_bank(key)
+    kwargs.setdefault("ask_other_view", "other" in bank.bank.perspectives)
+    return services.assessment_start(access=world.access(by or world.alice), bank=bank, **kwargs)
 
 
 def invite(world, assessment: Assessment, *users) -> list[Respondent]:
@@ -48,7 +52,7 @@ def _value_for(values, question_id: str) -> str:
 
 def answer_all(world, assessment: Assessment, user, values, comment: str = "") -> None:
     """The respondent answers every question; `values` is one value or {question id: value}."""
-    spec = assessment.bank.bank
+    spec = assessment.spec
     for q in spec.questions:
         for perspective in spec.perspectives:
             services.answer_save(
@@ -63,7 +67,7 @@ def answer_all(world, assessment: Assessment, user, values, comment: str = "") -
 
 def agree_all(world, assessment: Assessment, lead, values, comment: str = "") -> None:
     """The side lead records an agreed answer to every question."""
-    spec = assessment.bank.bank
+    spec = assessment.spec
     for q in spec.questions:
         for perspective in spec.perspectives:
             services.agreed_answer_save(
@@ -588,3 +592,33 @@ def test_deleting_a_respondents_account_keeps_their_name_and_answers(world):
     respondent = Respondent.objects.get(assessment=assessment)
     assert (respondent.user, respondent.name) == (None, "Carol Chen")
     assert respondent.answers.count() == 10
+
+
+def test_one_perspective_by_default_and_the_other_view_only_when_asked(world):
+    plain = start(world, "annex-b", ask_other_view=False)
+
+    assert plain.spec.perspectives == ("self",) and not plain.asks_other_view
+    with pytest.raises(ValidationError, match="perspective"):
+        services.agreed_answer_save(
+            access=world.access(world.alice), assessment=plain, question_id="B1", perspective="other", value="fully"
+        )
+
+    mirrored = start(world, "annual-health-check", ask_other_view=True)
+    assert mirrored.spec.perspectives == ("self", "other") and mirrored.asks_other_view
+
+
+def test_a_bank_without_the_other_view_cannot_be_asked_it(world):
+    with pytest.raises(ValidationError, match="only how it sees itself"):
+        start(world, "annex-a", ask_other_view=True)
+
+
+def test_a_one_perspective_annex_b_is_complete_and_revealed_without_the_other_view(world):
+    assessment = start(world, "annex-b", ask_other_view=False)
+    agree_all(world, assessment, world.alice, "fully")
+    agree_all(world, assessment, world.bob, "fully")
+
+    assessment = submit_side(world, assessment, world.alice)
+    assessment = submit_side(world, assessment, world.bob)
+
+    assert assessment.is_revealed
+    assert Answer.objects.filter(assessment=assessment, perspective="other").count() == 0

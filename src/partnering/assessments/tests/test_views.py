@@ -543,3 +543,15 @@ def test_the_sros_questions_invite_only_the_customer_side(client, world):
 
     assert 'value="customer"' in html and 'value="provider"' not in html
     assert "Bob Brown" not in html.split("Named people")[1]
+
+
+@pytest.mark.parametrize(("asked", "blocks"), [(False, 9), (True, 18)])
+def test_the_annex_b_form_asks_each_question_once_unless_the_other_view_is_asked(client, world, asked, blocks):
+    assessment = start(world, "annex-b", ask_other_view=asked)
+    invite(world, assessment, world.carol)
+    client.force_login(world.carol)
+
+    html = client.get(_url(world, assessment, "answer/")).content.decode()
+
+    assert html.count('class="govuk-form-group app-question"') == blocks
+    assert ("How we see the other party" in html) is asked
